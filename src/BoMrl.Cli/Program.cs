@@ -1,0 +1,54 @@
+using System.CommandLine;
+
+namespace BoMrl.Cli;
+
+/// <summary>Entry point of the <c>bomrl</c> command line.</summary>
+public static class Program
+{
+    /// <summary>Runs the CLI on the process's console.</summary>
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>. A parse error or bad input prints one line on
+    /// <paramref name="stderr"/> and returns 2 (never the full help, never a stack trace).
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        RootCommand root = BuildRoot(stdout, stderr);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine($"bomrl: {parse.Errors[0].Message}");
+            return 2;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"bomrl: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>The root command with every verb.</summary>
+    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("BO-MRL for .NET: meta-reinforcement learning with universal policy adaptation (Xu & Zhu, NeurIPS 2024).");
+        var ctx = new CliContext(stdout, stderr);
+        foreach (Command c in Commands.All(ctx))
+        {
+            root.Subcommands.Add(c);
+        }
+
+        return root;
+    }
+}
+
+/// <summary>Where a command writes; lets tests run the CLI as a pure function.</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error);
+
+/// <summary>Bad input detected after parsing (unwritable folder, invalid config key, ...): one line, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,48 @@
+namespace BoMrl.Environments;
+
+/// <summary>Reward and termination of one environment step.</summary>
+public readonly record struct StepOutcome(double Reward, bool Terminated);
+
+/// <summary>
+/// One environment instance of one task, stepped by the lock-step sampler. Holds mutable state;
+/// not thread-safe: the sampler gives each slot its own instance.
+/// </summary>
+public interface IEnvironment
+{
+    /// <summary>Length of the observation vector.</summary>
+    int ObservationSize { get; }
+
+    /// <summary>Length of the action vector (continuous actions).</summary>
+    int ActionSize { get; }
+
+    /// <summary>Resets to an initial state drawn with <paramref name="rng"/> and writes the first observation.</summary>
+    void Reset(Random rng, Span<double> observation);
+
+    /// <summary>
+    /// Applies <paramref name="action"/> (the raw policy sample; the environment clips or scales it as its
+    /// definition says), writes the next observation and returns the reward and whether the episode terminated.
+    /// </summary>
+    StepOutcome Step(ReadOnlySpan<double> action, Span<double> observation);
+}
+
+/// <summary>A distribution over tasks P(Γ) for the sampled benchmarks (navigation, locomotion).</summary>
+public interface ITaskDistribution
+{
+    /// <summary>The benchmark's name as configs spell it (e.g. navigation2d, halfcheetah-vel).</summary>
+    string Name { get; }
+
+    /// <summary>Observation length of every environment of this family.</summary>
+    int ObservationSize { get; }
+
+    /// <summary>Action length of every environment of this family.</summary>
+    int ActionSize { get; }
+
+    /// <summary>Episode length cap (the sampler stops an episode after this many steps).</summary>
+    int Horizon { get; }
+
+    /// <summary>Draws one task's parameters (goal position, goal velocity, direction, ...).</summary>
+    double[] SampleTask(Random rng);
+
+    /// <summary>Creates a fresh environment for the task with these parameters.</summary>
+    IEnvironment CreateEnvironment(ReadOnlySpan<double> task);
+}
