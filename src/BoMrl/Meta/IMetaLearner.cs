@@ -1,0 +1,55 @@
+namespace BoMrl.Meta;
+
+/// <summary>
+/// A practical meta-learner (BO-MRL Algorithm 2, MAML-TRPO, ...) driven one meta-iteration at a time by
+/// <c>bomrl train</c>. All randomness of iteration k is derived from (seed, k), so restoring the state
+/// saved after iteration k−1 and running iteration k gives the same result as an uninterrupted run.
+/// </summary>
+public interface IMetaLearner
+{
+    /// <summary>The algorithm's name as configs and test.json spell it (e.g. "bomrl-kl1", "maml-trpo").</summary>
+    string Algorithm { get; }
+
+    /// <summary>Everything a checkpoint must hold to continue exactly.</summary>
+    MetaLearnerState GetState();
+
+    /// <summary>Restores a state returned by <see cref="GetState"/>.</summary>
+    void SetState(MetaLearnerState state);
+
+    /// <summary>Runs meta-iteration <paramref name="iteration"/> (0-based) and returns its metrics.</summary>
+    IterationMetrics Iterate(int iteration);
+
+    /// <summary>
+    /// Meta-test (DESIGN §5): from the current meta-policy, K adaptation steps on M fresh test tasks, each step on a
+    /// fresh batch from the current policy; mean and standard error over tasks of the return after 0..K steps.
+    /// </summary>
+    MetaTestResult MetaTest(int steps, int tasks, long seed);
+}
+
+/// <summary>Checkpointed learner state: meta-parameters φ and any optimiser state (empty for TRPO).</summary>
+public sealed record MetaLearnerState(double[] Phi, double[] OptimizerState);
+
+/// <summary>Wall-clock seconds of one meta-iteration, split by phase (paper, Appendix E).</summary>
+public sealed record TimeSplit(double Sampling, double InnerAdaptation, double Hypergradient, double MetaUpdate)
+{
+    /// <summary>Sum of the phases.</summary>
+    public double Total => Sampling + InnerAdaptation + Hypergradient + MetaUpdate;
+}
+
+/// <summary>
+/// Metrics of one meta-iteration: mean pre- and post-adaptation episode return over the meta-batch, KL of the
+/// meta-update, whether the line search accepted a step, the CG residual of the hypergradient / natural-gradient
+/// solve, whether CG met negative curvature, and the time split.
+/// </summary>
+public sealed record IterationMetrics(
+    int Iteration,
+    double PreAdaptationReturn,
+    double PostAdaptationReturn,
+    double Kl,
+    bool StepAccepted,
+    double CgResidual,
+    bool NegativeCurvature,
+    TimeSplit Time);
+
+/// <summary>Meta-test curve: mean and standard error over test tasks of the return after 0..K adaptation steps.</summary>
+public sealed record MetaTestResult(string Algorithm, double[] ReturnsByStep, double[] StderrByStep);
