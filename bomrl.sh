@@ -5,4 +5,4 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
 bash "$root/scripts/install-deps.sh"
 dotnet build "$root/src/BoMrl.Cli/BoMrl.Cli.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-exec dotnet "$root/src/BoMrl.Cli/bin/Release/net10.0/bomrl.dll" "$@"
+exec dotnet "$root/src/BoMrl.Cli/bin/Release/net10.0/BoMrl.Cli.dll" "$@"

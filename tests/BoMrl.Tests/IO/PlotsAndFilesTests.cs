@@ -1,0 +1,58 @@
+using BoMrl.IO;
+
+namespace BoMrl.Tests.IO;
+
+public class PlotsAndFilesTests
+{
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    [Fact]
+    public void Line_and_bar_plots_write_valid_png_files_and_no_temporaries()
+    {
+        string dir = Directory.CreateTempSubdirectory("bomrl-plots").FullName;
+        try
+        {
+            string lines = Path.Combine(dir, "lines.png");
+            Plots.Lines(lines, "t", "x", "y",
+                [new Series("a", [0, 1, 2], [1, 2, 3], [0.1, 0.1, 0.2]), new Series("b", [0, 1, 2], [3, 2, 1])], 1.5, "ref");
+            string bars = Path.Combine(dir, "bars.png");
+            Plots.Bars(bars, "t", "y", [new Bar("one", 1), new Bar("two", 2)], 1.5, "bound");
+            foreach (string f in new[] { lines, bars })
+            {
+                byte[] head = File.ReadAllBytes(f)[..8];
+                Assert.Equal(PngSignature, head);
+            }
+
+            Assert.Equal(2, Directory.GetFiles(dir).Length);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Atomic_write_replaces_the_whole_file()
+    {
+        string dir = Directory.CreateTempSubdirectory("bomrl-atomic").FullName;
+        try
+        {
+            string f = Path.Combine(dir, "x.json");
+            AtomicFile.WriteAllText(f, new string('a', 1000));
+            AtomicFile.WriteAllText(f, "short");
+            Assert.Equal("short", File.ReadAllText(f));
+            Assert.Single(Directory.GetFiles(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Mismatched_series_lengths_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() =>
+            Plots.Lines(Path.Combine(Path.GetTempPath(), "never.png"), "t", "x", "y", [new Series("a", [0, 1], [1])]));
+    }
+}
