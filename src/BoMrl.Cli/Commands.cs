@@ -7,6 +7,7 @@ internal static class Commands
 {
     public static IEnumerable<Command> All(CliContext ctx)
     {
-        yield break;
+        yield return FrozenLakeCommand.Create(ctx);
+        yield return ReproduceCommand.Create(ctx);
     }
 }
