@@ -7,6 +7,8 @@ internal static class Commands
 {
     public static IEnumerable<Command> All(CliContext ctx)
     {
-        yield break;
+        yield return TrainCommand.Create(ctx);
+        yield return TestCommand.Create(ctx);
+        yield return CompareCommand.Create(ctx);
     }
 }
