@@ -1,0 +1,164 @@
+using BoMrl.Adaptation;
+using BoMrl.Numerics;
+using BoMrl.Tabular;
+
+namespace BoMrl.Meta;
+
+/// <summary>One task's bilevel step: return before and after adaptation, the adapted logits and the hypergradient.</summary>
+public sealed record TaskStep(double PreAdaptationReturn, double PostAdaptationReturn, double[] ThetaPrime, double[]? Hypergradient, long Samples);
+
+/// <summary>Settings of Algorithm 1 (SGD meta-training): iterations T, learning rate α, tasks per iteration, seed.</summary>
+public sealed record MetaTrainingOptions(int Iterations, double LearningRate, int TasksPerIteration, long Seed)
+{
+    /// <summary>Validates the settings (positive counts, positive finite α).</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(Iterations);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(TasksPerIteration);
+        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the meta learning rate must be positive and finite.");
+        }
+    }
+}
+
+/// <summary>Result of meta-training: final φ, mean post-adaptation return of each iteration's batch, samples used.</summary>
+public sealed record MetaTrainingResult(double[] Phi, double[] PostAdaptationReturns, long Samples);
+
+/// <summary>
+/// The bilevel problem on tabular MDPs: the meta-objective F(φ) = E_τ[J_τ(Alg(π_φ, λ, τ))] (eq. 3), one task's
+/// step (Algorithm 1 lines 3–6), and Algorithm 1 itself (SGD over sampled tasks, exact or Monte-Carlo Q).
+/// </summary>
+public static class TabularMetaTraining
+{
+    /// <summary>
+    /// Algorithm 1 lines 3–6 on one task: Q of π_φ (exact or estimated), θ' = Alg(π_φ), Q of π_θ', and the
+    /// hypergradient (when <paramref name="withGradient"/>). Returns are always exact.
+    /// </summary>
+    public static TaskStep Step(TabularMdp task, ReadOnlySpan<double> phi, TabularAdaptation alg, QEstimator q, Random? rng,
+        bool withGradient)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(alg);
+        ArgumentNullException.ThrowIfNull(q);
+        PolicyEvaluation atPhi = q.Evaluate(task, phi, rng, out long n1);
+        double[] theta = alg.Adapt(phi, atPhi);
+        if (!withGradient)
+        {
+            return new TaskStep(atPhi.Return, PolicyEvaluation.OfLogits(task, theta).Return, theta, null, n1);
+        }
+
+        PolicyEvaluation atPrime = q.Evaluate(task, theta, rng, out long n2);
+
+        double[] grad = new double[phi.Length];
+        TabularHypergradient.Compute(alg, phi, atPhi, theta, atPrime, grad);
+        return new TaskStep(atPhi.Return, atPrime.Return, theta, grad, n1 + n2);
+    }
+
+    /// <summary>F(φ) = mean over <paramref name="tasks"/> of J_τ(Alg(π_φ, λ, τ)) with exact Q (deterministic).</summary>
+    public static double MetaObjective(IReadOnlyList<TabularMdp> tasks, ReadOnlySpan<double> phi, TabularAdaptation alg)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        double sum = 0;
+        foreach (TabularMdp t in tasks)
+        {
+            sum += Step(t, phi, alg, QEstimator.Exact, null, withGradient: false).PostAdaptationReturn;
+        }
+
+        return sum / tasks.Count;
+    }
+
+    /// <summary>∇F(φ) with exact Q: the mean of the per-task hypergradients. Returns F(φ).</summary>
+    public static double MetaGradient(IReadOnlyList<TabularMdp> tasks, ReadOnlySpan<double> phi, TabularAdaptation alg, Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        double[] phiCopy = phi.ToArray();
+        TaskStep[] steps = new TaskStep[tasks.Count];
+        Parallel.For(0, tasks.Count, i => steps[i] = Step(tasks[i], phiCopy, alg, QEstimator.Exact, null, withGradient: true));
+        gradient.Clear();
+        double f = 0;
+        foreach (TaskStep s in steps)
+        {
+            f += s.PostAdaptationReturn;
+            for (int j = 0; j < gradient.Length; j++)
+            {
+                gradient[j] += s.Hypergradient![j] / tasks.Count;
+            }
+        }
+
+        return f / tasks.Count;
+    }
+
+    /// <summary>
+    /// Algorithm 1: for t = 0..T−1, draw <see cref="MetaTrainingOptions.TasksPerIteration"/> distinct tasks (stream
+    /// (seed, t)), run <see cref="Step"/> on each (Monte-Carlo stream (seed, t, task)), and ascend
+    /// φ ← φ + α · mean hypergradient. Deterministic for a seed whatever the thread count (fixed-order reduction).
+    /// <paramref name="progress"/> receives (iteration, mean post-adaptation return of the batch).
+    /// </summary>
+    public static MetaTrainingResult Train(IReadOnlyList<TabularMdp> tasks, TabularAdaptation alg, QEstimator q,
+        MetaTrainingOptions options, ReadOnlySpan<double> phi0, Action<int, double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (tasks.Count == 0)
+        {
+            throw new ArgumentException("no training tasks", nameof(tasks));
+        }
+
+        int batch = Math.Min(options.TasksPerIteration, tasks.Count);
+        double[] phi = phi0.ToArray();
+        double[] returns = new double[options.Iterations];
+        long samples = 0;
+        int[] order = new int[tasks.Count];
+        TaskStep[] steps = new TaskStep[batch];
+        for (int t = 0; t < options.Iterations; t++)
+        {
+            Random pick = Seeds.Rng(options.Seed, t);
+            for (int i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+
+            for (int i = 0; i < batch; i++)
+            {
+                int j = i + pick.Next(order.Length - i);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+
+            double[] phiNow = phi;
+            int iteration = t;
+            Parallel.For(0, batch, i =>
+            {
+                Random rng = Seeds.Rng(options.Seed, iteration, order[i]);
+                steps[i] = Step(tasks[order[i]], phiNow, alg, q, rng, withGradient: true);
+            });
+            double[] next = (double[])phi.Clone();
+            double mean = 0;
+            for (int i = 0; i < batch; i++)
+            {
+                samples += steps[i].Samples;
+                mean += steps[i].PostAdaptationReturn / batch;
+                double[] g = steps[i].Hypergradient!;
+                for (int j = 0; j < next.Length; j++)
+                {
+                    next[j] += options.LearningRate * g[j] / batch;
+                }
+            }
+
+            foreach (double v in next)
+            {
+                if (!double.IsFinite(v))
+                {
+                    throw new NumericalFailureException($"meta-training: non-finite meta-parameters at iteration {t} (learning rate too large?).");
+                }
+            }
+
+            phi = next;
+            returns[t] = mean;
+            progress?.Invoke(t, mean);
+        }
+
+        return new MetaTrainingResult(phi, returns, samples);
+    }
+}

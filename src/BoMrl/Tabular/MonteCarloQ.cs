@@ -1,0 +1,95 @@
+namespace BoMrl.Tabular;
+
+/// <summary>
+/// Monte-Carlo estimate of Q^π(s, a) from rollouts ("vine" estimation, Algorithm 1 lines 3 and 5): from every
+/// non-absorbing pair (s, a), <see cref="RolloutsPerPair"/> episodes take a first, then follow π, and the
+/// discounted return is averaged. An episode stops on entering an absorbing state (its value is exactly 0) or
+/// after <see cref="Horizon"/> steps (truncation bias ≤ γ^H · max|r| / (1 − γ)). Absorbing states get Q = 0.
+/// </summary>
+public sealed class MonteCarloQ
+{
+    /// <summary>Rollouts started from each state-action pair.</summary>
+    public int RolloutsPerPair { get; }
+
+    /// <summary>Maximum number of transitions per rollout.</summary>
+    public int Horizon { get; }
+
+    /// <summary>Creates an estimator with a per-pair rollout count and a horizon (both ≥ 1).</summary>
+    public MonteCarloQ(int rolloutsPerPair, int horizon)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rolloutsPerPair);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(horizon);
+        RolloutsPerPair = rolloutsPerPair;
+        Horizon = horizon;
+    }
+
+    /// <summary>
+    /// Writes Q̂ into <paramref name="qHat"/> (length |S||A|) for the policy <paramref name="pi"/>, drawing from
+    /// <paramref name="rng"/> only; returns the number of environment transitions sampled.
+    /// </summary>
+    public long Estimate(TabularMdp mdp, ReadOnlySpan<double> pi, Random rng, Span<double> qHat)
+    {
+        ArgumentNullException.ThrowIfNull(mdp);
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(pi.Length, mdp.PairCount, nameof(pi));
+        ArgumentOutOfRangeException.ThrowIfNotEqual(qHat.Length, mdp.PairCount, nameof(qHat));
+        int na = mdp.ActionCount;
+        double gamma = mdp.Gamma;
+        TransitionSampler sampler = mdp.Sampler;
+        long steps = 0;
+        for (int s0 = 0; s0 < mdp.StateCount; s0++)
+        {
+            for (int a0 = 0; a0 < na; a0++)
+            {
+                if (mdp.IsAbsorbing(s0))
+                {
+                    qHat[s0 * na + a0] = 0;
+                    continue;
+                }
+
+                double total = 0;
+                for (int k = 0; k < RolloutsPerPair; k++)
+                {
+                    int s = s0;
+                    int a = a0;
+                    double discount = 1;
+                    double ret = 0;
+                    for (int t = 0; t < Horizon; t++)
+                    {
+                        s = sampler.Sample(s * na + a, rng.NextDouble(), out double reward);
+                        ret += discount * reward;
+                        discount *= gamma;
+                        steps++;
+                        if (mdp.IsAbsorbing(s))
+                        {
+                            break;
+                        }
+
+                        a = SampleAction(pi.Slice(s * na, na), rng.NextDouble());
+                    }
+
+                    total += ret;
+                }
+
+                qHat[s0 * na + a0] = total / RolloutsPerPair;
+            }
+        }
+
+        return steps;
+    }
+
+    private static int SampleAction(ReadOnlySpan<double> row, double u)
+    {
+        double c = 0;
+        for (int a = 0; a < row.Length - 1; a++)
+        {
+            c += row[a];
+            if (u < c)
+            {
+                return a;
+            }
+        }
+
+        return row.Length - 1;
+    }
+}
