@@ -52,7 +52,7 @@ internal static class TestCommand
         MetaTestResult result = learner.MetaTest(steps, tasks, seed);
         if (result.ReturnsByStep.Length != steps + 1 || result.StderrByStep.Length != steps + 1)
         {
-            throw new InvalidOperationException($"meta-test returned {result.ReturnsByStep.Length} points for {steps} steps");
+            throw new InvalidDataException($"meta-test returned {result.ReturnsByStep.Length} points for {steps} steps");
         }
 
         if (result.ReturnsByStep.Any(x => !double.IsFinite(x)))

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BoMrl.Experiments;
 using BoMrl.Meta;
+using BoMrl.Numerics;
 using Spectre.Console;
 
 namespace BoMrl.Cli;
@@ -111,7 +112,7 @@ internal static class TrainCommand
         {
             throw new UsageException($"cannot write {folder.Path}: {RunSupport.OneLine(e.Message)}");
         }
-        catch (InvalidOperationException e)
+        catch (NumericalFailureException e)
         {
             // Numerical failure (non-finite return, singular baseline, ...): reported, not swallowed; the folder keeps the last good checkpoint.
             ctx.Error.WriteLine($"bomrl: training stopped: {RunSupport.OneLine(e.Message)}");
