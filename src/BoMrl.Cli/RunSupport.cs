@@ -27,7 +27,7 @@ internal static class RunSupport
         }
         catch (ConfigException e)
         {
-            throw new UsageException($"{path}: {e.Message}");
+            throw new UsageException(e.Message);
         }
     }
 
@@ -46,7 +46,7 @@ internal static class RunSupport
         }
         catch (ConfigException e)
         {
-            throw new UsageException($"{folder.ConfigPath}: {e.Message}");
+            throw new UsageException(e.Message);
         }
 
         Checkpoint? checkpoint;

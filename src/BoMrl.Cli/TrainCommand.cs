@@ -81,13 +81,14 @@ internal static class TrainCommand
             }
         }
 
+        // Build the learner before touching the folder, so a config the learners reject leaves nothing behind.
+        IMetaLearner learner = RunSupport.CreateLearner(ctx, config);
         RunSupport.Writing(folder.Path, () =>
         {
             folder.Create();
             folder.WriteConfig(config);
         });
 
-        IMetaLearner learner = RunSupport.CreateLearner(ctx, config);
         int done = checkpoint?.CompletedIterations ?? 0;
         if (done >= config.Iterations)
         {
