@@ -106,7 +106,7 @@ public sealed record FrozenLakeExperimentConfig
         Distance = distance.ToName(),
         HoleProbability = variance == "low" ? FrozenLakeDistribution.LowVarianceHoleProbability : FrozenLakeDistribution.HighVarianceHoleProbability,
         Lambda = PaperLambda(variance, distance),
-        MamlStepSize = (1 - 0.8) / (2 * PaperLambda(variance, Distances.Distance.Euclidean)),
+        MamlStepSize = Math.Round((1 - 0.8) / (2 * PaperLambda(variance, Distances.Distance.Euclidean)), 12),
     };
 
     /// <summary>The parsed distance.</summary>
@@ -258,6 +258,7 @@ public static class FrozenLakeExperiment
                     log?.Invoke($"[{tag}]   BO-MRL iteration {t + 1}/{config.Iterations}: batch return after Alg {r:F4}");
                 }
             });
+        log?.Invoke($"[{tag}]   ({clock.Elapsed.TotalSeconds:F1} s)");
         log?.Invoke($"[{tag}] meta-training MAML (exact meta-gradient, fast learning rate {config.MamlStepSize.ToString(CultureInfo.InvariantCulture)})");
         MetaTrainingResult mamlResult = TabularMetaTraining.Train(train, maml, QEstimator.Exact,
             new MetaTrainingOptions(config.Iterations, lr, config.TasksPerIteration, Seeds.Derive(config.Seed, 4)),
@@ -269,6 +270,7 @@ public static class FrozenLakeExperiment
                 }
             });
 
+        log?.Invoke($"[{tag}]   ({clock.Elapsed.TotalSeconds:F1} s)");
         log?.Invoke($"[{tag}] meta-test on {config.TestTasks} held-out tasks");
         int k = config.AdaptationSteps;
         double[][] bomrlCurves = MetaTest(test, bomrl.Phi, alg, q, k, config.Seed, 0);
@@ -276,6 +278,7 @@ public static class FrozenLakeExperiment
         double[][] randomCurves = MetaTest(test, new double[n], alg, q, k, config.Seed, 2);
         double[] optimal = test.Select(t => System.Numerics.Tensors.TensorPrimitives.Dot(t.InitialDistribution, ValueIteration.OptimalValues(t))).ToArray();
 
+        log?.Invoke($"[{tag}]   ({clock.Elapsed.TotalSeconds:F1} s)");
         log?.Invoke($"[{tag}] theory: bounded optimal policies, ε, A_max, Var (minimised over φ), bound");
         double[][] thetaStar = test.Select(t => ValueIteration.BoundedOptimalLogits(t, config.ParameterBound)).ToArray();
         double[] jStar = test.Select((t, i) => PolicyEvaluation.OfLogits(t, thetaStar[i]).Return).ToArray();
@@ -292,6 +295,7 @@ public static class FrozenLakeExperiment
             Gap(jStar, bomrlCurves, 1),
             Gap(jStar, mamlCurves, Math.Min(1, k)));
 
+        log?.Invoke($"[{tag}]   ({clock.Elapsed.TotalSeconds:F1} s)");
         log?.Invoke($"[{tag}] hypergradient check: {n} coordinates, fourth-order central differences, h = {FiniteDifferenceStep}");
         HypergradientCheck check = CheckHypergradient(train, bomrl.Phi, alg);
 
