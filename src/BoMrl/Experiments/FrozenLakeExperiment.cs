@@ -49,8 +49,11 @@ public sealed record FrozenLakeExperimentConfig
     /// <summary>Meta-iterations T of Algorithm 1 (for BO-MRL and for MAML).</summary>
     public int Iterations { get; init; } = 300;
 
-    /// <summary>Tasks sampled per meta-iteration.</summary>
-    public int TasksPerIteration { get; init; } = 5;
+    /// <summary>
+    /// Tasks sampled (without replacement) per meta-iteration; the default 20 uses every training task, which makes
+    /// exact-Q meta-training deterministic gradient ascent and keeps the comparison with MAML free of SGD luck.
+    /// </summary>
+    public int TasksPerIteration { get; init; } = 20;
 
     /// <summary>
     /// Meta learning rate α per state: the SGD step is α·|S| times the hypergradient, because ∂J/∂φ(s,·) carries the
