@@ -311,7 +311,9 @@ public sealed class TabularAdaptation
             EuclideanDerivatives(phi, q, nu, lambda, theta, pi, grad, hess);
             double gNorm = MaxAbs(grad);
             bool negativeDefinite = TryCholeskyOfNegated(hess, na, 0, chol);
-            if (gNorm <= EuclideanTolerance && negativeDefinite)
+            // 1e-12 absolute, or the rounding level of the gradient's two terms when λ‖θ‖ is large.
+            double tolerance = EuclideanTolerance + 8e-16 * (nu * MaxAbs(q) + 2 * lambda * (MaxAbs(theta) + MaxAbs(phi)));
+            if (gNorm <= tolerance && negativeDefinite)
             {
                 return;
             }
