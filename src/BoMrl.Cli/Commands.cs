@@ -7,6 +7,6 @@ internal static class Commands
 {
     public static IEnumerable<Command> All(CliContext ctx)
     {
-        yield break;
+        yield return BenchCommand.Create(ctx);
     }
 }
