@@ -12,5 +12,6 @@ internal static class Commands
         yield return CompareCommand.Create(ctx);
         yield return FrozenLakeCommand.Create(ctx);
         yield return ReproduceCommand.Create(ctx);
+        yield return BenchCommand.Create(ctx);
     }
 }

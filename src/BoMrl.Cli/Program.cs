@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BoMrl.Environments.Mujoco;
 using BoMrl.Experiments;
 using BoMrl.Meta;
 
@@ -7,12 +8,16 @@ namespace BoMrl.Cli;
 /// <summary>Entry point of the <c>bomrl</c> command line.</summary>
 public static class Program
 {
+    /// <summary>Exit code when a native dependency (libmujoco 2.2.2) cannot be loaded.</summary>
+    public const int MissingDependencyExitCode = 3;
+
     /// <summary>Runs the CLI on the process's console.</summary>
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
     /// <summary>
     /// Parses and runs <paramref name="args"/>. A parse error or bad input prints one line on
-    /// <paramref name="stderr"/> and returns 2 (never the full help, never a stack trace).
+    /// <paramref name="stderr"/> and returns 2 (never the full help, never a stack trace); a missing libmujoco prints
+    /// its install hint and returns <see cref="MissingDependencyExitCode"/>.
     /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, new CliContext(stdout, stderr));
 
@@ -38,6 +43,12 @@ public static class Program
         {
             stderr.WriteLine($"bomrl: {e.Message}");
             return 2;
+        }
+        catch (MujocoNotAvailableException e)
+        {
+            // libmujoco is missing: MuJoCo's one-line install hint, no stack trace.
+            stderr.WriteLine($"bomrl: {e.Message}");
+            return MissingDependencyExitCode;
         }
     }
 

@@ -13,7 +13,7 @@ namespace BoMrl.Sampling;
 /// <see cref="MaxRowsPerBatch"/> episodes, a split that depends only on the episode count, never on the thread count.
 /// Worker threads take whole groups; a group is stepped from reset to the end by one worker. Episode e of task i
 /// draws its reset and its per-step action noise (via <see cref="IStochasticPolicy.DrawNoise"/>) from its own
-/// generator <c>Seeds.Rng(seed, stream, i, e)</c>. The batches fed to the policy are therefore the same whatever
+/// generator <see cref="EpisodeRng"/>(seed, stream, i, e). The batches fed to the policy are therefore the same whatever
 /// the thread count, and the results are bitwise identical for 1, 2 or 16 threads.
 /// </para>
 /// <para>
@@ -87,6 +87,12 @@ public sealed class LockstepSampler : IDisposable
 
     /// <summary>The policy.</summary>
     public IStochasticPolicy Policy => _policy;
+
+    /// <summary>
+    /// The generator of episode <paramref name="episode"/> of task <paramref name="taskIndex"/> in a call with
+    /// (<paramref name="seed"/>, <paramref name="stream"/>): it draws the episode's reset, then every step's action noise.
+    /// </summary>
+    public static Random EpisodeRng(long seed, long stream, long taskIndex, int episode) => Seeds.Rng(seed, stream, taskIndex, episode);
 
     /// <summary>An empty batch of this sampler's shape (to reuse across calls).</summary>
     public TrajectoryBatch CreateBatch() =>
@@ -254,7 +260,7 @@ public sealed class LockstepSampler : IDisposable
         for (int j = 0; j < count; j++)
         {
             int e = group.FirstEpisode + j;
-            rngs[j] = Seeds.Rng(call.Seed, call.Stream, taskIndex, e);
+            rngs[j] = EpisodeRng(call.Seed, call.Stream, taskIndex, e);
             IEnvironment? env = envs[j];
             if (env is null)
             {

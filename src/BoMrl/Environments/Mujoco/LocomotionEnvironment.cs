@@ -116,23 +116,7 @@ public sealed class LocomotionEnvironment : IEnvironment, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(action.Length, ActionSize, nameof(action));
         ArgumentOutOfRangeException.ThrowIfNotEqual(observation.Length, ObservationSize, nameof(observation));
-        double s = _def.ActionScale;
-        Span<double> ctrl = _data.Ctrl;
-        double ctrlCost = 0;
-        for (int i = 0; i < action.Length; i++)
-        {
-            double p = action[i];
-            if (!double.IsFinite(p))
-            {
-                throw new ArgumentException($"action[{i}] is not finite ({p})", nameof(action));
-            }
-
-            double lb = _ctrlLow[i], ub = _ctrlHigh[i];
-            double a = Math.Clamp(lb + ((Math.Clamp(p, -s, s) + s) * (ub - lb) / (2 * s)), lb, ub);
-            ctrl[i] = a;
-            ctrlCost += a * a;
-        }
-
+        double ctrlCost = WriteControls(action);
         double before = _def.Velocity switch
         {
             LocomotionVelocity.RootSlideX => _data.Qpos[0],
@@ -179,6 +163,32 @@ public sealed class LocomotionEnvironment : IEnvironment, IDisposable
 
     /// <summary>Frees the simulation state.</summary>
     public void Dispose() => _data.Dispose();
+
+    /// <summary>
+    /// Writes the env action a = clip(lb + (clip(p, −s, s) + s)(ub − lb)/(2s), lb, ub) of policy output p into
+    /// <c>ctrl</c> and returns ‖a‖² (the control cost before its weight). Rejects non-finite p.
+    /// </summary>
+    internal double WriteControls(ReadOnlySpan<double> action)
+    {
+        double s = _def.ActionScale;
+        Span<double> ctrl = _data.Ctrl;
+        double ctrlCost = 0;
+        for (int i = 0; i < action.Length; i++)
+        {
+            double p = action[i];
+            if (!double.IsFinite(p))
+            {
+                throw new ArgumentException($"action[{i}] is not finite ({p})", nameof(action));
+            }
+
+            double lb = _ctrlLow[i], ub = _ctrlHigh[i];
+            double a = Math.Clamp(lb + ((Math.Clamp(p, -s, s) + s) * (ub - lb) / (2 * s)), lb, ub);
+            ctrl[i] = a;
+            ctrlCost += a * a;
+        }
+
+        return ctrlCost;
+    }
 
     /// <summary>Σ clip(c, −1, 1)² over every component of every body's wrench.</summary>
     internal static double ClippedContactSquares(ReadOnlySpan<double> cfrcExt)
