@@ -168,9 +168,11 @@ public class HypergradientTests
         var gPrime = new double[phi.Length];
         bandit.Evaluate(thetaPrime, gPrime);
         var hypergradient = new double[phi.Length];
-        var solver = new ImplicitDifferentiation(phi.Length, new HypergradientOptions(CgIterations: 10 * phi.Length, Damping: 0, Tolerance: 1e-14));
-        CgResult cg = solver.TransposeProduct(inner, ev, thetaPrime, gPrime, hypergradient);
+        var exact = new HypergradientOptions(CgIterations: 10 * phi.Length, Damping: 0, Tolerance: 1e-14, CentralDifferences: true);
+        CgResult cg = new ImplicitDifferentiation(phi.Length, exact).TransposeProduct(inner, ev, thetaPrime, gPrime, hypergradient);
         Assert.False(cg.NegativeCurvature);
+        var fast = new double[phi.Length];
+        new ImplicitDifferentiation(phi.Length, exact with { CentralDifferences = false }).TransposeProduct(inner, ev, thetaPrime, gPrime, fast);
 
         double AdaptedReturn(double[] p)
         {
@@ -180,8 +182,11 @@ public class HypergradientTests
 
         double[] fd = FiniteDifferences.Gradient(AdaptedReturn, phi);
         double err = FiniteDifferences.RelativeError(hypergradient, fd);
-        Console.WriteLine($"hypergradient {distance} {surrogate}: {err:E2} (CG {cg.Iterations} its, residual {cg.RelativeResidual:E1})");
+        double errFast = FiniteDifferences.RelativeError(fast, fd);
+        Console.WriteLine($"hypergradient {distance} {surrogate}: {err:E2}, forward-difference H·v {errFast:E2} (CG {cg.Iterations} its, residual {cg.RelativeResidual:E1})");
         Assert.True(err <= 1e-6, $"{distance} {surrogate}: relative error {err:E2}{TestSeed.Note}");
+        // The production path (forward-difference H·v, ~8 digits per product) loses what the conditioning of H costs.
+        Assert.True(errFast <= 1e-4, $"{distance} {surrogate}: forward-difference relative error {errFast:E2}{TestSeed.Note}");
     }
 
     [Fact]
@@ -220,7 +225,7 @@ public class HypergradientTests
         }
 
         var meta = new double[n];
-        var solver = new ImplicitDifferentiation(n, new HypergradientOptions(CgIterations: 5, Damping: 0));
+        var solver = new ImplicitDifferentiation(n, new HypergradientOptions(CgIterations: 5, Damping: 0, CentralDifferences: true));
         CgResult cg = solver.TransposeProduct(result.Objective, ev, thetaPrime, gPrime, meta);
         Assert.True(cg.Converged && cg.Iterations == 1, $"H = 2λI must be solved in one CG iteration: {cg}");
         var hg = new double[n];

@@ -102,32 +102,57 @@ public sealed class InnerObjective
     {
         ArgumentNullException.ThrowIfNull(ev);
         bool wantGradient = !gradient.IsEmpty;
-        double value;
-        if (Options.Surrogate == SurrogateKind.FirstOrder)
+        bool network = Options.Surrogate != SurrogateKind.FirstOrder || Options.Distance != Distance.Euclidean;
+        double value = 0;
+        if (network)
         {
-            value = 0;
-            for (int i = 0; i < _phi.Length; i++)
+            // One forward and one backward pass for the surrogate and the KL together.
+            ev.Begin(theta, Batch, wantGradient);
+            if (Options.Surrogate != SurrogateKind.FirstOrder)
             {
-                value += _gHat[i] * (theta[i] - _phi[i]);
+                value += ev.AddSurrogate(_logBehaviour, Options.Surrogate == SurrogateKind.HClipped);
+            }
+
+            if (Options.Distance != Distance.Euclidean)
+            {
+                KlDirection direction = Options.Distance == Distance.KlForward ? KlDirection.ReferenceFirst : KlDirection.PolicyFirst;
+                value += ev.AddKl(_distPhi, direction, -Lambda);
             }
 
             if (wantGradient)
             {
-                _gHat.CopyTo(gradient);
+                ev.End(theta, gradient);
             }
         }
-        else
+        else if (wantGradient)
         {
-            value = ev.Surrogate(theta, Batch, _logBehaviour, Options.Surrogate == SurrogateKind.HClipped, gradient);
+            gradient.Clear();
         }
 
-        double d = DistanceAndThetaGradient(ev, _phi, _distPhi, theta, wantGradient ? _tmp : []);
-        if (wantGradient)
+        // Parameter-space terms: the first-order model ĝᵀ(θ − φ) and D3 = ‖θ − φ‖².
+        for (int i = 0; i < _phi.Length; i++)
         {
-            TensorPrimitives.MultiplyAdd(_tmp, -Lambda, gradient, gradient);
+            double d = theta[i] - _phi[i];
+            if (Options.Surrogate == SurrogateKind.FirstOrder)
+            {
+                value += _gHat[i] * d;
+                if (wantGradient)
+                {
+                    gradient[i] += _gHat[i];
+                }
+            }
+
+            if (Options.Distance == Distance.Euclidean)
+            {
+                value -= Lambda * d * d;
+                if (wantGradient)
+                {
+                    gradient[i] -= 2.0 * Lambda * d;
+                }
+            }
         }
 
-        return value - Lambda * d;
+        return value;
     }
 
     /// <summary>D̂²(π_φ, π_θ) and ∇_θ of it, with π_φ's distributions cached (or recomputed when <paramref name="distPhi"/> is empty).</summary>
@@ -178,7 +203,50 @@ public sealed class InnerObjective
         }
     }
 
-    /// <summary>result = H·v with H = −∇²_θL(θ, φ) (positive definite at a strict maximum).</summary>
+    /// <summary>
+    /// The same objective on every <paramref name="stride"/>-th row of the batch (weights renormalised), for cheaper
+    /// curvature products in CG: Hessian-free optimisation's mini-batch curvature (Martens 2010). Stride 1 is this.
+    /// </summary>
+    public InnerObjective ForCurvature(PolicyEvaluator evaluator, int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        if (stride == 1)
+        {
+            return this;
+        }
+
+        PolicyBatch sub = Batch.Subsample(stride);
+        double[] behaviour = [];
+        if (_logBehaviour.Length > 0)
+        {
+            behaviour = new double[sub.Rows];
+            for (int r = 0; r < sub.Rows; r++)
+            {
+                behaviour[r] = _logBehaviour[r * stride];
+            }
+        }
+
+        return new InnerObjective(evaluator, sub, Options, _phi, behaviour);
+    }
+
+    /// <summary>
+    /// v ↦ H·v with H = −∇²_θL(θ, φ) at a fixed θ, for CG: ∇_θL(θ) is computed once here and each product is a
+    /// forward difference (one gradient evaluation; <see cref="HessianVector.ForwardDifference"/>).
+    /// </summary>
+    public LinearOperator CurvatureOperator(PolicyEvaluator evaluator, ReadOnlySpan<double> theta)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        double[] th = theta.ToArray();
+        var g0 = new double[th.Length];
+        Evaluate(evaluator, th, g0);
+        return (v, result) =>
+        {
+            HessianVector.ForwardDifference((t, g) => Evaluate(evaluator, t, g), th, g0, v, result, _differenceScratch);
+            TensorPrimitives.Negate(result, result);
+        };
+    }
+
+    /// <summary>result = H·v with H = −∇²_θL(θ, φ) (positive definite at a strict maximum), by central differences.</summary>
     public void NegativeHessianProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(evaluator);

@@ -66,7 +66,7 @@ public sealed class SampledAdaptation
             gradNorm = TensorPrimitives.Norm<double>(_gradient);
             if (!double.IsFinite(value) || !double.IsFinite(gradNorm))
             {
-                throw new ArithmeticException($"Inner problem (7) diverged at Adam iteration {it}: L = {value}, ‖∇L‖ = {gradNorm}.");
+                throw new NumericalFailureException($"Inner problem (7) diverged at Adam iteration {it}: L = {value}, ‖∇L‖ = {gradNorm}.");
             }
 
             TensorPrimitives.Negate<double>(_gradient, _gradient); // Adam minimises −L

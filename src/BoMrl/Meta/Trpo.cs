@@ -88,7 +88,7 @@ public sealed class Trpo
         double shs = 0.5 * TensorPrimitives.Dot<double>(_step, _fs);
         if (!double.IsFinite(shs))
         {
-            throw new ArithmeticException("TRPO: the Fisher quadratic form of the step is not finite.");
+            throw new NumericalFailureException("TRPO: the Fisher quadratic form of the step is not finite.");
         }
 
         if (shs <= 0)
@@ -105,7 +105,7 @@ public sealed class Trpo
             (improvement, kl) = evaluate(_candidate);
             if (!double.IsFinite(improvement) || !double.IsFinite(kl))
             {
-                throw new ArithmeticException($"TRPO line search: non-finite surrogate change {improvement} or KL {kl}.");
+                throw new NumericalFailureException($"TRPO line search: non-finite surrogate change {improvement} or KL {kl}.");
             }
 
             if (k == 0)
