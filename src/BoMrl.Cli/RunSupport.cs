@@ -6,16 +6,20 @@ namespace BoMrl.Cli;
 /// <summary>Helpers the train/test/compare verbs share: learner construction and turning library errors into usage errors.</summary>
 internal static class RunSupport
 {
-    /// <summary>Builds the meta-learner of a resolved config through the context's factory (tests) or the library's.</summary>
+    /// <summary>
+    /// Builds the meta-learner of a resolved config through the context's factory (tests) or the library's
+    /// <see cref="MetaLearners.Create"/> with the config's seed; config problems become usage errors.
+    /// </summary>
     public static IMetaLearner CreateLearner(CliContext ctx, TrainConfig config)
     {
-        if (ctx.Learners is { } factory)
+        try
         {
-            return factory(config);
+            return ctx.Learners is { } factory ? factory(config) : MetaLearners.Create(config, config.Seed);
         }
-
-        throw new UsageException(
-            $"algorithm '{config.Algorithm.Name}' has no learner in this build yet (Meta/ learners not merged)");
+        catch (ConfigException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>Loads a config file, mapping every config problem to a one-line usage error.</summary>

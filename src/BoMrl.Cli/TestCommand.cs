@@ -43,6 +43,7 @@ internal static class TestCommand
         int tasks = tasksArg ?? config.Test.Tasks;
         long seed = seedArg ?? config.Seed;
         IMetaLearner learner = RunSupport.CreateLearner(ctx, config);
+        using IDisposable? owned = learner as IDisposable; // a learner that pools native environments frees them
         if (learner.Algorithm != checkpoint.Algorithm)
         {
             throw new UsageException($"the checkpoint is of '{checkpoint.Algorithm}' but config.json builds '{learner.Algorithm}'");

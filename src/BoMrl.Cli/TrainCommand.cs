@@ -83,6 +83,7 @@ internal static class TrainCommand
 
         // Build the learner before touching the folder, so a config the learners reject leaves nothing behind.
         IMetaLearner learner = RunSupport.CreateLearner(ctx, config);
+        using IDisposable? owned = learner as IDisposable; // a learner that pools native environments frees them
         RunSupport.Writing(folder.Path, () =>
         {
             folder.Create();

@@ -97,6 +97,24 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Train_and_test_build_the_configured_learner_by_default()
+    {
+        string tiny = Path.Combine(_root, "tiny.json");
+        File.WriteAllText(tiny, """
+            { "env": { "name": "navigation2d" }, "policy": { "hidden_sizes": [8] },
+              "algorithm": { "name": "maml-trpo" }, "sampler": { "meta_batch_size": 2, "episodes_per_task": 3, "horizon": 10 },
+              "test": { "steps": 1, "tasks": 2 }, "iterations": 2 }
+            """);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var ctx = new CliContext(stdout, stderr); // no stand-in: MetaLearners.Create
+        Assert.Equal(0, Program.Run(["train", "--config", tiny, "--out", Dir("real"), "--threads", "1"], ctx));
+        Assert.Equal(0, Program.Run(["test", "--run", Dir("real")], ctx));
+        Assert.Equal("maml-trpo", new RunFolder(Dir("real")).ReadTestReport().Algorithm);
+        Assert.Equal(2, new RunFolder(Dir("real")).ReadCheckpoint()!.CompletedIterations);
+    }
+
+    [Fact]
     public void Bad_input_gives_one_line_and_exit_code_2()
     {
         File.WriteAllText(Path.Combine(_root, "typo.json"),
