@@ -1,3 +1,4 @@
+using BoMrl.Environments.Mujoco;
 using BoMrl.Environments.Navigation;
 
 namespace BoMrl.Environments;
@@ -8,19 +9,30 @@ namespace BoMrl.Environments;
 /// </summary>
 public static class TaskDistributions
 {
+    /// <summary>Every family name <see cref="Create"/> knows, as configs spell them.</summary>
+    public static IReadOnlyList<string> Names { get; } = [Navigation2DTasks.FamilyName, .. LocomotionTasks.Names];
+
     /// <summary>
     /// Creates the task distribution called <paramref name="name"/>. <paramref name="variant"/> selects a published
     /// variant of the family (null: the family's default); <paramref name="horizon"/> overrides the family's episode
     /// cap (null: the family's default). Throws <see cref="ArgumentException"/> whose ParamName is "name" or "variant"
-    /// when either is unknown.
+    /// when either is unknown, or the variant does not define that family (ProMP has no ant-vel).
     /// </summary>
+    /// <remarks>
+    /// navigation2d: variants pytorch-maml-rl (default) and maml, horizon 100. halfcheetah-vel, halfcheetah-dir,
+    /// ant-vel, ant-dir: variants pytorch-maml-rl (default), promp and maml, horizon 200 (the paper's Section 6);
+    /// these load libmujoco on first use and throw <see cref="MujocoNotAvailableException"/> when it is missing.
+    /// </remarks>
     public static ITaskDistribution Create(string name, string? variant = null, int? horizon = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         return name switch
         {
             Navigation2DTasks.FamilyName => new Navigation2DTasks(horizon ?? 100, actionMapping: NavigationVariant(variant)),
-            _ => throw new ArgumentException($"unknown environment '{name}' (known: {Navigation2DTasks.FamilyName})", nameof(name)),
+            LocomotionTasks.HalfCheetahVel or LocomotionTasks.HalfCheetahDir or LocomotionTasks.AntVel or LocomotionTasks.AntDir =>
+                LocomotionTasks.Create(name, variant is null ? LocomotionVariant.PytorchMamlRl : LocomotionTasks.ParseVariant(variant),
+                    horizon ?? LocomotionTasks.PaperHorizon),
+            _ => throw new ArgumentException($"unknown environment '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
         };
     }
 

@@ -13,24 +13,33 @@ namespace BoMrl.Sampling;
 /// <see cref="MaxRowsPerBatch"/> episodes, a split that depends only on the episode count, never on the thread count.
 /// Worker threads take whole groups; a group is stepped from reset to the end by one worker. Episode e of task i
 /// draws its reset and its per-step action noise (via <see cref="IStochasticPolicy.DrawNoise"/>) from its own
-/// generator <c>Seeds.Rng(seed, stream, i, e)</c>. The batches fed to the policy are therefore the same whatever
+/// generator <see cref="EpisodeRng"/>(seed, stream, i, e). The batches fed to the policy are therefore the same whatever
 /// the thread count, and the results are bitwise identical for 1, 2 or 16 threads.
 /// </para>
 /// <para>
 /// Episodes follow pytorch-maml-rl's convention (specs/mujoco-tasks.md §C.1): one episode per slot; a slot whose
-/// environment terminates, or that reaches the horizon, stops contributing. Buffers are allocated once per
-/// sampler (per-worker scratch) or once per call (environments, generators); the step loop allocates nothing.
-/// An instance is not safe for concurrent <c>Sample</c> calls (the worker scratch is shared).
+/// environment terminates, or that reaches the horizon, stops contributing.
+/// </para>
+/// <para>
+/// Lifetime: each worker owns a pool of at most <see cref="MaxRowsPerBatch"/> environments, created on the worker's
+/// first group and kept for the sampler's life; a group retargets them to its task
+/// (<see cref="IEnvironment.SetTask"/>) and every episode starts with a full <see cref="IEnvironment.Reset"/>, so the
+/// data do not depend on which pooled environment runs which episode. A MuJoCo environment owns about 3 MB of native
+/// state that the garbage collector does not see, so environments are never made per call;
+/// <see cref="Dispose"/> frees the pool. Per-worker scratch is allocated once per sampler, on the worker's own
+/// thread, so neighbouring workers do not share cache lines; generators and the group list once per call; the step
+/// loop allocates nothing. An instance is not safe for concurrent <c>Sample</c> calls (the worker state is shared).
 /// </para>
 /// </summary>
-public sealed class LockstepSampler
+public sealed class LockstepSampler : IDisposable
 {
     /// <summary>Default cap on the rows of one batched policy call.</summary>
     public const int DefaultMaxRowsPerBatch = 32;
 
     private readonly ITaskDistribution _distribution;
     private readonly IStochasticPolicy _policy;
-    private readonly WorkerScratch[] _scratch;
+    private readonly WorkerScratch?[] _scratch;
+    private bool _disposed;
 
     /// <summary>Creates a sampler of <paramref name="episodesPerTask"/> episodes per task.</summary>
     /// <param name="distribution">The task family (environment factory and horizon).</param>
@@ -58,12 +67,7 @@ public sealed class LockstepSampler
         EpisodesPerTask = episodesPerTask;
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
         MaxRowsPerBatch = maxRowsPerBatch;
-        int rows = Math.Min(maxRowsPerBatch, episodesPerTask);
-        _scratch = new WorkerScratch[Threads];
-        for (int w = 0; w < Threads; w++)
-        {
-            _scratch[w] = new WorkerScratch(policy, distribution.ObservationSize, rows);
-        }
+        _scratch = new WorkerScratch?[Threads];
     }
 
     /// <summary>Episodes per task.</summary>
@@ -83,6 +87,12 @@ public sealed class LockstepSampler
 
     /// <summary>The policy.</summary>
     public IStochasticPolicy Policy => _policy;
+
+    /// <summary>
+    /// The generator of episode <paramref name="episode"/> of task <paramref name="taskIndex"/> in a call with
+    /// (<paramref name="seed"/>, <paramref name="stream"/>): it draws the episode's reset, then every step's action noise.
+    /// </summary>
+    public static Random EpisodeRng(long seed, long stream, long taskIndex, int episode) => Seeds.Rng(seed, stream, taskIndex, episode);
 
     /// <summary>An empty batch of this sampler's shape (to reuse across calls).</summary>
     public TrajectoryBatch CreateBatch() =>
@@ -128,6 +138,7 @@ public sealed class LockstepSampler
         ArgumentNullException.ThrowIfNull(thetas);
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentOutOfRangeException.ThrowIfNegative(firstTaskIndex);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         int taskCount = tasks.Count;
         if (batches.Count != taskCount)
         {
@@ -179,13 +190,13 @@ public sealed class LockstepSampler
         int workers = Math.Min(Threads, groups.Length);
         if (workers <= 1)
         {
-            RunWorker(call, _scratch[0]);
+            RunWorker(call, 0);
             return;
         }
 
         try
         {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => RunWorker(call, _scratch[w]));
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => RunWorker(call, w));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
         {
@@ -204,8 +215,26 @@ public sealed class LockstepSampler
         Array.Clear(b.Lengths);
     }
 
-    private void RunWorker(Call call, WorkerScratch scratch)
+    /// <summary>Frees the pooled environments (MuJoCo state); later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (WorkerScratch? s in _scratch)
+        {
+            s?.DisposeEnvironments();
+        }
+    }
+
+    private void RunWorker(Call call, int worker)
+    {
+        // Allocated by the worker itself (its own allocation context), once per sampler.
+        WorkerScratch scratch = _scratch[worker] ??=
+            new WorkerScratch(_policy, _distribution.ObservationSize, Math.Min(MaxRowsPerBatch, EpisodesPerTask));
         int g;
         while ((g = Interlocked.Increment(ref call.NextGroup) - 1) < call.Groups.Length)
         {
@@ -225,15 +254,24 @@ public sealed class LockstepSampler
         int noiseSize = _policy.NoisePerRow;
         int count = group.Count;
 
-        // Per call: one environment and one generator per episode (allocation here, never in the step loop).
-        var envs = new IEnvironment[count];
-        var rngs = new Random[count];
+        // Per group: the worker's pooled environments retargeted to this task, one generator per episode.
+        IEnvironment?[] envs = s.Environments;
+        Random[] rngs = s.Generators;
         for (int j = 0; j < count; j++)
         {
             int e = group.FirstEpisode + j;
-            rngs[j] = Seeds.Rng(call.Seed, call.Stream, taskIndex, e);
-            envs[j] = _distribution.CreateEnvironment(task);
-            envs[j].Reset(rngs[j], batch.Observations.AsSpan(e * horizon * obsSize, obsSize));
+            rngs[j] = EpisodeRng(call.Seed, call.Stream, taskIndex, e);
+            IEnvironment? env = envs[j];
+            if (env is null)
+            {
+                env = envs[j] = _distribution.CreateEnvironment(task);
+            }
+            else
+            {
+                env.SetTask(task);
+            }
+
+            env.Reset(rngs[j], batch.Observations.AsSpan(e * horizon * obsSize, obsSize));
             s.Live[j] = j;
         }
 
@@ -261,10 +299,10 @@ public sealed class LockstepSampler
                 s.Actions.AsSpan(r * actSize, actSize).CopyTo(action);
                 bool last = t + 1 == horizon;
                 Span<double> next = last ? s.NextObservation : batch.Observations.AsSpan((row + 1) * obsSize, obsSize);
-                StepOutcome outcome = envs[j].Step(action, next);
+                StepOutcome outcome = envs[j]!.Step(action, next);
                 if (!double.IsFinite(outcome.Reward))
                 {
-                    throw new InvalidOperationException(
+                    throw new NumericalFailureException(
                         $"environment '{_distribution.Name}' returned a non-finite reward ({outcome.Reward}) at task {taskIndex}, episode {e}, step {t}");
                 }
 
@@ -302,14 +340,25 @@ public sealed class LockstepSampler
         public int NextGroup;
     }
 
-    /// <summary>One worker's buffers, sized for the largest group; allocated once per sampler.</summary>
+    /// <summary>One worker's buffers and environment pool, sized for the largest group; allocated once per sampler.</summary>
     private sealed class WorkerScratch(IStochasticPolicy policy, int observationSize, int rows)
     {
+        public IEnvironment?[] Environments { get; } = new IEnvironment?[rows];
+        public Random[] Generators { get; } = new Random[rows];
         public double[] Observations { get; } = new double[rows * observationSize];
         public double[] Noise { get; } = new double[rows * policy.NoisePerRow];
         public double[] Actions { get; } = new double[rows * policy.ActionSize];
         public double[] PolicyScratch { get; } = new double[policy.ScratchSize(rows)];
         public double[] NextObservation { get; } = new double[observationSize];
         public int[] Live { get; } = new int[rows];
+
+        public void DisposeEnvironments()
+        {
+            for (int j = 0; j < Environments.Length; j++)
+            {
+                (Environments[j] as IDisposable)?.Dispose();
+                Environments[j] = null;
+            }
+        }
     }
 }

@@ -18,10 +18,10 @@ public sealed class LocomotionEnvironment : IEnvironment, IDisposable
     private readonly double[] _ctrlHigh;
     private readonly double[] _com = new double[3];
 
-    internal LocomotionEnvironment(LocomotionDefinition definition, MujocoModel model, double task, int observationSize)
+    internal LocomotionEnvironment(LocomotionDefinition definition, MujocoModel model, ReadOnlySpan<double> task, int observationSize)
     {
         _def = definition;
-        Task = task;
+        SetTask(task); // validate before allocating native memory
         ObservationSize = observationSize;
         ActionSize = model.Nu;
         _torso = model.BodyId("torso");
@@ -39,7 +39,7 @@ public sealed class LocomotionEnvironment : IEnvironment, IDisposable
     }
 
     /// <summary>The task parameter: goal velocity g or direction d.</summary>
-    public double Task { get; }
+    public double Task { get; private set; }
 
     /// <inheritdoc/>
     public int ObservationSize { get; }
@@ -51,7 +51,32 @@ public sealed class LocomotionEnvironment : IEnvironment, IDisposable
     internal MujocoData Data => _data;
 
     /// <summary>
-    /// <c>mj_resetData</c>, then qpos = qpos0 + noise and qvel = noise (gym: U(−0.1, 0.1) per qpos coordinate then
+    /// Retargets to task [g] (finite goal velocity) or [d] (direction, −1 or +1). The simulation state is kept
+    /// (<see cref="Reset"/> rebuilds all of it), so a sampler reuses one <c>mjData</c> for many episodes and tasks.
+    /// </summary>
+    public void SetTask(ReadOnlySpan<double> task)
+    {
+        if (task.Length != 1)
+        {
+            throw new ArgumentException($"{_def.Name} tasks have one parameter, got {task.Length}", nameof(task));
+        }
+
+        double value = task[0];
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentException($"{_def.Name} task parameter must be finite, got {value}", nameof(task));
+        }
+
+        if (_def.Objective == LocomotionObjective.Direction && value is not (1.0 or -1.0))
+        {
+            throw new ArgumentException($"{_def.Name} direction must be -1 or +1, got {value}", nameof(task));
+        }
+
+        Task = value;
+    }
+
+    /// <summary>
+    /// <c>mj_resetData</c> (which clears every array of the state, warm starts and warning counters included), then qpos = qpos0 + noise and qvel = noise (gym: U(−0.1, 0.1) per qpos coordinate then
     /// 0.1·N(0, 1) per qvel coordinate; rllab: 0.01·N then 0.1·N), <c>mj_forward</c> (which renormalises the ant's
     /// quaternion), and the contact wrenches of that state when they are observed; writes the first observation.
     /// </summary>
@@ -91,23 +116,7 @@ public sealed class LocomotionEnvironment : IEnvironment, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(action.Length, ActionSize, nameof(action));
         ArgumentOutOfRangeException.ThrowIfNotEqual(observation.Length, ObservationSize, nameof(observation));
-        double s = _def.ActionScale;
-        Span<double> ctrl = _data.Ctrl;
-        double ctrlCost = 0;
-        for (int i = 0; i < action.Length; i++)
-        {
-            double p = action[i];
-            if (!double.IsFinite(p))
-            {
-                throw new ArgumentException($"action[{i}] is not finite ({p})", nameof(action));
-            }
-
-            double lb = _ctrlLow[i], ub = _ctrlHigh[i];
-            double a = Math.Clamp(lb + ((Math.Clamp(p, -s, s) + s) * (ub - lb) / (2 * s)), lb, ub);
-            ctrl[i] = a;
-            ctrlCost += a * a;
-        }
-
+        double ctrlCost = WriteControls(action);
         double before = _def.Velocity switch
         {
             LocomotionVelocity.RootSlideX => _data.Qpos[0],
@@ -154,6 +163,32 @@ public sealed class LocomotionEnvironment : IEnvironment, IDisposable
 
     /// <summary>Frees the simulation state.</summary>
     public void Dispose() => _data.Dispose();
+
+    /// <summary>
+    /// Writes the env action a = clip(lb + (clip(p, −s, s) + s)(ub − lb)/(2s), lb, ub) of policy output p into
+    /// <c>ctrl</c> and returns ‖a‖² (the control cost before its weight). Rejects non-finite p.
+    /// </summary>
+    internal double WriteControls(ReadOnlySpan<double> action)
+    {
+        double s = _def.ActionScale;
+        Span<double> ctrl = _data.Ctrl;
+        double ctrlCost = 0;
+        for (int i = 0; i < action.Length; i++)
+        {
+            double p = action[i];
+            if (!double.IsFinite(p))
+            {
+                throw new ArgumentException($"action[{i}] is not finite ({p})", nameof(action));
+            }
+
+            double lb = _ctrlLow[i], ub = _ctrlHigh[i];
+            double a = Math.Clamp(lb + ((Math.Clamp(p, -s, s) + s) * (ub - lb) / (2 * s)), lb, ub);
+            ctrl[i] = a;
+            ctrlCost += a * a;
+        }
+
+        return ctrlCost;
+    }
 
     /// <summary>Σ clip(c, −1, 1)² over every component of every body's wrench.</summary>
     internal static double ClippedContactSquares(ReadOnlySpan<double> cfrcExt)

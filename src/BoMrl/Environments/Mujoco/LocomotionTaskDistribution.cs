@@ -54,24 +54,6 @@ public sealed class LocomotionTaskDistribution : ITaskDistribution
     public IEnvironment CreateEnvironment(ReadOnlySpan<double> task) => CreateLocomotionEnvironment(task);
 
     /// <summary><see cref="CreateEnvironment"/> with the concrete type (which is <see cref="IDisposable"/>).</summary>
-    public LocomotionEnvironment CreateLocomotionEnvironment(ReadOnlySpan<double> task)
-    {
-        if (task.Length != 1)
-        {
-            throw new ArgumentException($"{Name} tasks have one parameter, got {task.Length}", nameof(task));
-        }
-
-        double value = task[0];
-        if (!double.IsFinite(value))
-        {
-            throw new ArgumentException($"{Name} task parameter must be finite, got {value}", nameof(task));
-        }
-
-        if (Definition.Objective == LocomotionObjective.Direction && value is not (1.0 or -1.0))
-        {
-            throw new ArgumentException($"{Name} direction must be -1 or +1, got {value}", nameof(task));
-        }
-
-        return new LocomotionEnvironment(Definition, _model, value, ObservationSize);
-    }
+    public LocomotionEnvironment CreateLocomotionEnvironment(ReadOnlySpan<double> task) =>
+        new(Definition, _model, task, ObservationSize);
 }

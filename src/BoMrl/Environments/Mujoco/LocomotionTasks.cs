@@ -35,16 +35,19 @@ public static class LocomotionTasks
         return new LocomotionTaskDistribution(definition, model);
     }
 
-    /// <summary>Parses a variant as configs spell it: pytorch-maml-rl, promp or maml (case-insensitive).</summary>
-    public static LocomotionVariant ParseVariant(string text)
+    /// <summary>
+    /// Parses a variant as configs spell it: pytorch-maml-rl, promp or maml (case-insensitive). An unknown variant
+    /// throws <see cref="ArgumentException"/> with ParamName "variant".
+    /// </summary>
+    public static LocomotionVariant ParseVariant(string variant)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        return text.Trim().ToLowerInvariant() switch
+        ArgumentNullException.ThrowIfNull(variant);
+        return variant.Trim().ToLowerInvariant() switch
         {
             "pytorch-maml-rl" or "pmr" => LocomotionVariant.PytorchMamlRl,
             "promp" => LocomotionVariant.ProMP,
             "maml" => LocomotionVariant.Maml,
-            _ => throw new ArgumentException($"unknown locomotion variant '{text}'; expected pytorch-maml-rl, promp or maml", nameof(text)),
+            _ => throw new ArgumentException($"unknown locomotion variant '{variant}'; expected pytorch-maml-rl, promp or maml", nameof(variant)),
         };
     }
 

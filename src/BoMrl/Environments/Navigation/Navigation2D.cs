@@ -85,7 +85,7 @@ public enum NavigationActionMapping
 }
 
 /// <summary>
-/// One 2D navigation episode towards a fixed goal: state = position (x, y) = observation; start (0, 0);
+/// 2D navigation episodes towards a goal (the task, changed with <see cref="SetTask"/>): state = position (x, y) = observation; start (0, 0);
 /// step: position += clip(action); reward −‖position − goal‖₂ after moving; terminated when |x − gx| &lt; 0.01
 /// and |y − gy| &lt; 0.01 after moving. The reset draws nothing (the start is deterministic).
 /// </summary>
@@ -97,27 +97,16 @@ public sealed class Navigation2DEnvironment : IEnvironment
     /// <summary>Distance per coordinate under which the goal counts as reached.</summary>
     public const double GoalTolerance = 0.01;
 
-    private readonly double _goalX;
-    private readonly double _goalY;
     private readonly NavigationActionMapping _mapping;
+    private double _goalX;
+    private double _goalY;
     private double _x;
     private double _y;
 
     /// <summary>Creates the environment for goal task = {gx, gy}.</summary>
     public Navigation2DEnvironment(ReadOnlySpan<double> task, NavigationActionMapping actionMapping = NavigationActionMapping.Clip)
     {
-        if (task.Length != 2)
-        {
-            throw new ArgumentException($"a navigation task is a goal (gx, gy); got {task.Length} numbers", nameof(task));
-        }
-
-        if (!double.IsFinite(task[0]) || !double.IsFinite(task[1]))
-        {
-            throw new ArgumentException("the goal must be finite", nameof(task));
-        }
-
-        _goalX = task[0];
-        _goalY = task[1];
+        SetTask(task);
         _mapping = actionMapping;
     }
 
@@ -132,6 +121,23 @@ public sealed class Navigation2DEnvironment : IEnvironment
 
     /// <summary>Current position y.</summary>
     public double Y => _y;
+
+    /// <summary>Sets the goal: task = {gx, gy}, both finite.</summary>
+    public void SetTask(ReadOnlySpan<double> task)
+    {
+        if (task.Length != 2)
+        {
+            throw new ArgumentException($"a navigation task is a goal (gx, gy); got {task.Length} numbers", nameof(task));
+        }
+
+        if (!double.IsFinite(task[0]) || !double.IsFinite(task[1]))
+        {
+            throw new ArgumentException("the goal must be finite", nameof(task));
+        }
+
+        _goalX = task[0];
+        _goalY = task[1];
+    }
 
     /// <inheritdoc/>
     public void Reset(Random rng, Span<double> observation)
