@@ -1,7 +1,7 @@
 using BoMrl.Experiments;
 using BoMrl.Meta;
 
-namespace BoMrl.Tests.Meta;
+namespace BoMrl.Tests;
 
 /// <summary>End-to-end runs of the practical learners on small 2D-navigation configurations (seconds each).</summary>
 public class NavigationEndToEndTests
