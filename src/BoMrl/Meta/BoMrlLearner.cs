@@ -2,7 +2,6 @@ using BoMrl.Adaptation;
 using BoMrl.Distances;
 using BoMrl.Numerics;
 using BoMrl.Policies;
-using BoMrl.Sampling;
 
 namespace BoMrl.Meta;
 
@@ -73,55 +72,18 @@ public sealed class BoMrlLearner : IMetaLearner
     /// <inheritdoc/>
     public IterationMetrics Iterate(int iteration)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
-        MetaLearningRuntime rt = _runtime;
-        long seed = rt.Setup.Seed;
-        int nTasks = rt.Setup.MetaBatchSize, n = rt.ParameterCount;
-        double[] phi = rt.Phi;
-        double[][] tasks = rt.SampleTasks(seed, iteration, nTasks);
-
-        TrajectoryBatch[] pre = [], post = [];
-        PolicyBatch[] preRows = [], postRows = [];
-        var adapted = new TaskAdaptation[nTasks];
-        var hypergradients = new double[nTasks][];
-        var summaries = new CgSummary[nTasks];
-
-        double sampling = MetaLearningRuntime.Time(() => (pre, preRows) = rt.Collect(tasks, [phi], seed, 2L * iteration, RowWeighting.PerStep));
-        double inner = MetaLearningRuntime.Time(() => rt.ForEachTask(nTasks, (i, w) =>
-            adapted[i] = TaskAdaptation.Run(w.Adaptation, w.Evaluator, preRows[i], phi, 1)));
-        double[][] thetas = adapted.Select(a => a.ThetaPrime).ToArray();
-        sampling += MetaLearningRuntime.Time(() => (post, postRows) = rt.Collect(tasks, thetas, seed, 2L * iteration + 1, RowWeighting.PerStep));
-        double hyper = MetaLearningRuntime.Time(() => rt.ForEachTask(nTasks, (i, w) =>
-        {
-            var gPrime = new double[n];
-            w.Evaluator.PolicyGradientObjective(thetas[i], postRows[i], gPrime);
-            hypergradients[i] = new double[n];
-            summaries[i] = adapted[i].TransposeJacobianProduct(w.Implicit, w.Evaluator, gPrime, hypergradients[i]);
-        }));
-
+        IterationData d = _runtime.Run(iteration, RowWeighting.PerStep, adaptationSteps: 1, firstOrder: false);
         MetaStep step = default;
         double metaUpdate = MetaLearningRuntime.Time(() =>
         {
-            var gradient = new double[n];
-            MetaLearningRuntime.Mean(hypergradients, gradient);
             // π_φ's distributions on the pre-adaptation rows: the KL distances' inner objectives already hold them.
-            double[][] oldDists = adapted[0].Steps[0].Objective.PhiDistributions.IsEmpty
-                ? OldDistributions(preRows, phi)
-                : adapted.Select(a => a.Steps[0].Objective.PhiDistributions.ToArray()).ToArray();
-            step = rt.Update(gradient, () => PreAdaptationFisher(preRows, phi), Candidate(preRows, oldDists, phi, gradient),
-                candidate => MeanKl(preRows, oldDists, candidate));
+            double[][] oldDists = d.Adapted[0].Steps[0].Objective.PhiDistributions.IsEmpty
+                ? OldDistributions(d.PreRows, d.Phi)
+                : d.Adapted.Select(a => a.Steps[0].Objective.PhiDistributions.ToArray()).ToArray();
+            step = _runtime.Update(d.MetaGradient, () => PreAdaptationFisher(d.PreRows, d.Phi),
+                Candidate(d.PreRows, oldDists, d.Phi, d.MetaGradient), candidate => MeanKl(d.PreRows, oldDists, candidate));
         });
-
-        CgSummary cg = default;
-        foreach (CgSummary s in summaries)
-        {
-            cg = cg.With(s);
-        }
-
-        return new IterationMetrics(iteration,
-            pre.Average(b => b.MeanEpisodeReturn()), post.Average(b => b.MeanEpisodeReturn()),
-            step.Kl, step.Accepted, Math.Max(cg.WorstRelativeResidual, step.CgRelativeResidual), cg.NegativeCurvature || step.NegativeCurvature,
-            new TimeSplit(sampling, inner, hyper, metaUpdate));
+        return MetaLearningRuntime.Metrics(d, step, metaUpdate);
     }
 
     /// <summary>v ↦ 1/N Σ_τ ∇²_φ KL(π_φold ‖ π_φ)|φold·v over the pre-adaptation states (subsampled as configured).</summary>

@@ -1,7 +1,6 @@
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
 using BoMrl.Policies;
-using BoMrl.Sampling;
 
 namespace BoMrl.Meta;
 
@@ -72,51 +71,21 @@ public sealed class MamlTrpoLearner : IMetaLearner
     /// <inheritdoc/>
     public IterationMetrics Iterate(int iteration)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
-        MetaLearningRuntime rt = _runtime;
-        long seed = rt.Setup.Seed;
-        int nTasks = rt.Setup.MetaBatchSize, n = rt.ParameterCount;
-        double[] phi = rt.Phi;
-        double[][] tasks = rt.SampleTasks(seed, iteration, nTasks);
-
-        TrajectoryBatch[] train = [], valid = [];
-        PolicyBatch[] trainRows = [], validRows = [];
-        var adapted = new TaskAdaptation[nTasks];
-        var metaGradients = new double[nTasks][];
-        var summaries = new CgSummary[nTasks];
-
-        double sampling = MetaLearningRuntime.Time(() => (train, trainRows) = rt.Collect(tasks, [phi], seed, 2L * iteration, RowWeighting.PerEpisode));
-        double inner = MetaLearningRuntime.Time(() => rt.ForEachTask(nTasks, (i, w) =>
-            adapted[i] = TaskAdaptation.Run(w.Adaptation, w.Evaluator, trainRows[i], phi, _options.NumSteps)));
-        double[][] thetas = adapted.Select(a => a.ThetaPrime).ToArray();
-        sampling += MetaLearningRuntime.Time(() => (valid, validRows) = rt.Collect(tasks, thetas, seed, 2L * iteration + 1, RowWeighting.PerEpisode));
-        double hyper = MetaLearningRuntime.Time(() => rt.ForEachTask(nTasks, (i, w) =>
-        {
-            var gPrime = new double[n];
-            w.Evaluator.PolicyGradientObjective(thetas[i], validRows[i], gPrime); // ∇ of Σ w ratio·Â at ratio = 1
-            metaGradients[i] = gPrime;
-            if (!_options.FirstOrder)
-            {
-                metaGradients[i] = new double[n];
-                summaries[i] = adapted[i].TransposeJacobianProduct(w.Implicit, w.Evaluator, gPrime, metaGradients[i]);
-            }
-        }));
-
+        IterationData d = _runtime.Run(iteration, RowWeighting.PerEpisode, _options.NumSteps, _options.FirstOrder);
+        int nTasks = d.Thetas.Length, n = _runtime.ParameterCount;
         MetaStep step = default;
         double metaUpdate = MetaLearningRuntime.Time(() =>
         {
-            var gradient = new double[n];
-            MetaLearningRuntime.Mean(metaGradients, gradient);
             var oldDists = new double[nTasks][];
             var oldLogp = new double[nTasks][];
             var oldSurrogate = new double[nTasks];
-            rt.ForEachTask(nTasks, (i, w) =>
+            _runtime.ForEachTask(nTasks, (i, w) =>
             {
-                oldDists[i] = new double[w.Evaluator.DistributionLength(validRows[i])];
-                w.Evaluator.Distributions(thetas[i], validRows[i], oldDists[i]);
-                oldLogp[i] = new double[validRows[i].Rows];
-                w.Evaluator.LogProbs(thetas[i], validRows[i], oldLogp[i]);
-                oldSurrogate[i] = w.Evaluator.Surrogate(thetas[i], validRows[i], oldLogp[i], clipped: false, []);
+                oldDists[i] = new double[w.Evaluator.DistributionLength(d.PostRows[i])];
+                w.Evaluator.Distributions(d.Thetas[i], d.PostRows[i], oldDists[i]);
+                oldLogp[i] = new double[d.PostRows[i].Rows];
+                w.Evaluator.LogProbs(d.Thetas[i], d.PostRows[i], oldLogp[i]);
+                oldSurrogate[i] = w.Evaluator.Surrogate(d.Thetas[i], d.PostRows[i], oldLogp[i], clipped: false, []);
             });
 
             (double Surrogate, double Kl) Evaluate(ReadOnlySpan<double> candidate)
@@ -124,16 +93,16 @@ public sealed class MamlTrpoLearner : IMetaLearner
                 double[] c = candidate.ToArray();
                 var s = new double[nTasks];
                 var kl = new double[nTasks];
-                rt.ForEachTask(nTasks, (i, w) =>
+                _runtime.ForEachTask(nTasks, (i, w) =>
                 {
-                    double[] theta = TaskAdaptation.Run(w.Adaptation, w.Evaluator, trainRows[i], c, _options.NumSteps).ThetaPrime;
-                    s[i] = w.Evaluator.Surrogate(theta, validRows[i], oldLogp[i], clipped: false, []) - oldSurrogate[i];
-                    kl[i] = w.Evaluator.MeanKl(theta, validRows[i], oldDists[i], KlDirection.PolicyFirst, []);
+                    double[] theta = TaskAdaptation.Run(w.Adaptation, w.Evaluator, d.PreRows[i], c, _options.NumSteps).ThetaPrime;
+                    s[i] = w.Evaluator.Surrogate(theta, d.PostRows[i], oldLogp[i], clipped: false, []) - oldSurrogate[i];
+                    kl[i] = w.Evaluator.MeanKl(theta, d.PostRows[i], oldDists[i], KlDirection.PolicyFirst, []);
                 });
                 return (s.Average(), kl.Average());
             }
 
-            LinearOperator Fisher() => rt.TaskAveragedOperator(nTasks, (i, w, v, result) =>
+            LinearOperator Fisher() => _runtime.TaskAveragedOperator(nTasks, (i, w, v, result) =>
             {
                 // (dθ'/dφ)ᵀ · ∇²_θ KL(π_θ ‖ π_θ'old)|θ' · (dθ'/dφ) · v
                 var jv = new double[n];
@@ -143,35 +112,26 @@ public sealed class MamlTrpoLearner : IMetaLearner
                 }
                 else
                 {
-                    adapted[i].JacobianProduct(w.Implicit, w.Evaluator, v, jv);
+                    d.Adapted[i].JacobianProduct(w.Implicit, w.Evaluator, v, jv);
                 }
 
                 var fjv = new double[n];
-                HessianVector.ForwardDifference((p, g) => w.Evaluator.MeanKl(p, validRows[i], oldDists[i], KlDirection.PolicyFirst, g),
-                    thetas[i], [], jv, fjv, w.Scratch);
+                HessianVector.ForwardDifference((p, g) => w.Evaluator.MeanKl(p, d.PostRows[i], oldDists[i], KlDirection.PolicyFirst, g),
+                    d.Thetas[i], [], jv, fjv, w.Scratch);
                 if (_options.FirstOrder)
                 {
                     fjv.CopyTo(result, 0);
                 }
                 else
                 {
-                    adapted[i].TransposeJacobianProduct(w.Implicit, w.Evaluator, fjv, result);
+                    d.Adapted[i].TransposeJacobianProduct(w.Implicit, w.Evaluator, fjv, result);
                 }
             });
 
-            step = rt.Update(gradient, Fisher, c => Evaluate(c), c => Evaluate(c).Kl);
+            step = _runtime.Update(d.MetaGradient, Fisher, c => Evaluate(c), c => Evaluate(c).Kl);
         });
 
-        CgSummary cg = default;
-        foreach (CgSummary s in summaries)
-        {
-            cg = cg.With(s);
-        }
-
-        return new IterationMetrics(iteration,
-            train.Average(b => b.MeanEpisodeReturn()), valid.Average(b => b.MeanEpisodeReturn()),
-            step.Kl, step.Accepted, Math.Max(cg.WorstRelativeResidual, step.CgRelativeResidual), cg.NegativeCurvature || step.NegativeCurvature,
-            new TimeSplit(sampling, inner, hyper, metaUpdate));
+        return MetaLearningRuntime.Metrics(d, step, metaUpdate);
     }
 
     /// <inheritdoc/>

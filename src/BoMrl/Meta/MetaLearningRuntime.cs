@@ -272,6 +272,59 @@ internal sealed class MetaLearningRuntime
         return new MetaTestResult(algorithm, mean, stderr);
     }
 
+    /// <summary>
+    /// The part of meta-iteration k both learners share (Algorithm 2, lines 2–6): N tasks from stream (seed, k, 0); a
+    /// pre-adaptation batch with π_φ (sampler stream 2k); <paramref name="adaptationSteps"/> adaptations per task on it;
+    /// a post-adaptation batch with π_θ' (stream 2k + 1); per task the policy gradient g' = Σ w Â ∇log π_θ' there and
+    /// the meta-gradient (dθ'/dφ)ᵀg' (g' itself when <paramref name="firstOrder"/>), each phase timed.
+    /// </summary>
+    public IterationData Run(int iteration, RowWeighting weighting, int adaptationSteps, bool firstOrder)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
+        long seed = Setup.Seed;
+        int nTasks = Setup.MetaBatchSize, n = ParameterCount;
+        double[] phi = Phi;
+        double[][] tasks = SampleTasks(seed, iteration, nTasks);
+        TrajectoryBatch[] pre = [], post = [];
+        PolicyBatch[] preRows = [], postRows = [];
+        var adapted = new TaskAdaptation[nTasks];
+        var metaGradients = new double[nTasks][];
+        var summaries = new CgSummary[nTasks];
+
+        double sampling = Time(() => (pre, preRows) = Collect(tasks, [phi], seed, 2L * iteration, weighting));
+        double inner = Time(() => ForEachTask(nTasks, (i, w) =>
+            adapted[i] = TaskAdaptation.Run(w.Adaptation, w.Evaluator, preRows[i], phi, adaptationSteps)));
+        double[][] thetas = adapted.Select(a => a.ThetaPrime).ToArray();
+        sampling += Time(() => (post, postRows) = Collect(tasks, thetas, seed, 2L * iteration + 1, weighting));
+        double hyper = Time(() => ForEachTask(nTasks, (i, w) =>
+        {
+            var gPrime = new double[n];
+            w.Evaluator.PolicyGradientObjective(thetas[i], postRows[i], gPrime); // ∇ of Σ w ratio·Â at ratio = 1
+            metaGradients[i] = gPrime;
+            if (!firstOrder)
+            {
+                metaGradients[i] = new double[n];
+                summaries[i] = adapted[i].TransposeJacobianProduct(w.Implicit, w.Evaluator, gPrime, metaGradients[i]);
+            }
+        }));
+
+        CgSummary cg = default;
+        foreach (CgSummary c in summaries)
+        {
+            cg = cg.With(c);
+        }
+
+        var gradient = new double[n];
+        Mean(metaGradients, gradient);
+        return new IterationData(iteration, phi, pre, preRows, adapted, thetas, post, postRows, gradient, cg, sampling, inner, hyper);
+    }
+
+    /// <summary>The metrics of an iteration from its shared part, its meta-update and that update's seconds.</summary>
+    public static IterationMetrics Metrics(IterationData d, MetaStep step, double metaUpdateSeconds) => new(d.Iteration,
+        d.Pre.Average(b => b.MeanEpisodeReturn()), d.Post.Average(b => b.MeanEpisodeReturn()),
+        step.Kl, step.Accepted, Math.Max(d.Cg.WorstRelativeResidual, step.CgRelativeResidual), d.Cg.NegativeCurvature || step.NegativeCurvature,
+        new TimeSplit(d.SamplingSeconds, d.InnerSeconds, d.HypergradientSeconds, metaUpdateSeconds));
+
     /// <summary>Wall-clock stopwatch helper: runs <paramref name="action"/> and returns its seconds.</summary>
     public static double Time(Action action)
     {
@@ -280,6 +333,14 @@ internal sealed class MetaLearningRuntime
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 }
+
+/// <summary>
+/// The shared part of one meta-iteration: φ, the batches before and after adaptation (and their rows), the task
+/// adaptations and adapted parameters, the task-averaged meta-gradient, the worst CG outcome, and the phase seconds.
+/// </summary>
+internal sealed record IterationData(int Iteration, double[] Phi, TrajectoryBatch[] Pre, PolicyBatch[] PreRows, TaskAdaptation[] Adapted,
+    double[][] Thetas, TrajectoryBatch[] Post, PolicyBatch[] PostRows, double[] MetaGradient, CgSummary Cg, double SamplingSeconds,
+    double InnerSeconds, double HypergradientSeconds);
 
 /// <summary>Outcome of a meta-update: KL between the old and the new meta-policy (0 when TRPO rejected the step), acceptance, and TRPO's CG outcome.</summary>
 internal readonly record struct MetaStep(double Kl, bool Accepted, double CgRelativeResidual, bool NegativeCurvature);
