@@ -8,7 +8,7 @@ public class NavigationEndToEndTests
 {
     private const int Iterations = 10;
 
-    private static IMetaLearner Learner(string algorithm, int threads = 0, long seed = 3)
+    private static IMetaLearner Learner(string algorithm, int threads = 0, long seed = 3, string metaUpdate = """{ "method": "trpo", "max_kl": 0.01 }""")
     {
         string json = $$"""
         {
@@ -16,7 +16,7 @@ public class NavigationEndToEndTests
           "policy": { "hidden_sizes": [32, 32] },
           "sampler": { "meta_batch_size": 8, "episodes_per_task": 10, "horizon": 40, "threads": {{threads}} },
           "algorithm": {{algorithm}},
-          "meta_update": { "method": "trpo", "max_kl": 0.01 }
+          "meta_update": {{metaUpdate}}
         }
         """;
         return MetaLearners.Create(ConfigLoader.Parse(json), seed);
@@ -65,5 +65,24 @@ public class NavigationEndToEndTests
         Assert.Equal(one.GetState().Phi, resumed.GetState().Phi);
         Assert.Equal(a1.Kl, r1.Kl);
         Assert.Equal(a1 with { Time = r1.Time }, r1);
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "maml-trpo", "num_steps": 2 }""", """{ "method": "trpo" }""")]
+    [InlineData("""{ "name": "maml-trpo", "first_order": true }""", """{ "method": "trpo" }""")]
+    [InlineData("""{ "name": "bomrl", "distance": "kl2", "surrogate": "ratio", "inner_iterations": 5 }""", """{ "method": "sgd", "lr": 0.05 }""")]
+    [InlineData("""{ "name": "bomrl", "distance": "l2", "lambda": 5, "surrogate": "first-order" }""", """{ "method": "adam", "lr": 0.01 }""")]
+    public void Every_variant_iterates_with_finite_metrics_and_restores_its_state(string algorithm, string metaUpdate)
+    {
+        IMetaLearner learner = Learner(algorithm, metaUpdate: metaUpdate);
+        IterationMetrics m0 = learner.Iterate(0);
+        MetaLearnerState state = learner.GetState();
+        IMetaLearner restored = Learner(algorithm, metaUpdate: metaUpdate);
+        restored.SetState(state);
+        IterationMetrics m1 = learner.Iterate(1), r1 = restored.Iterate(1);
+        Assert.True(double.IsFinite(m0.PostAdaptationReturn) && double.IsFinite(m0.Kl) && m0.Kl >= 0);
+        Assert.Equal(learner.GetState().Phi, restored.GetState().Phi);
+        Assert.Equal(learner.GetState().OptimizerState, restored.GetState().OptimizerState);
+        Assert.Equal(m1 with { Time = r1.Time }, r1);
     }
 }
