@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what BO-MRL for .NET needs beyond the .NET SDK, from Debian's packages, only when missing:
 #   libmujoco2.2.2 (the physics engine, loaded by the bindings), libmujoco-dev (headers, used by the
-#   struct-layout probe test), libmujoco-samples (mujoco-testspeed, for the throughput comparison),
+#   struct-layout probe test, compiled with gcc), libmujoco-samples (mujoco-testspeed, for the throughput comparison),
 #   fonts-dejavu-core (text in the PNG plots). Idempotent; quiet when everything is present.
 set -euo pipefail
 need=()
 [ -e /usr/lib/x86_64-linux-gnu/libmujoco.so.2.2.2 ] || ldconfig -p 2>/dev/null | grep -q 'libmujoco.so.2.2.2' || need+=(libmujoco2.2.2)
 [ -e /usr/include/mujoco/mujoco.h ] || need+=(libmujoco-dev)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v mujoco-testspeed >/dev/null 2>&1 || [ -e /usr/bin/testspeed ] || need+=(libmujoco-samples)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core fontconfig)
 if [ ${#need[@]} -gt 0 ]; then

@@ -5,7 +5,10 @@ public readonly record struct StepOutcome(double Reward, bool Terminated);
 
 /// <summary>
 /// One environment instance of one task, stepped by the lock-step sampler. Holds mutable state;
-/// not thread-safe: the sampler gives each slot its own instance.
+/// not thread-safe: the sampler gives each slot its own instance. An instance can be retargeted to another task of
+/// its family (<see cref="SetTask"/>) and reused: <see cref="Reset"/> re-initialises the whole state from its
+/// generator, so a reused environment produces exactly the episodes a fresh one would. Environments holding native
+/// state (MuJoCo) also implement <see cref="IDisposable"/>; whoever creates one disposes it.
 /// </summary>
 public interface IEnvironment
 {
@@ -15,7 +18,16 @@ public interface IEnvironment
     /// <summary>Length of the action vector (continuous actions).</summary>
     int ActionSize { get; }
 
-    /// <summary>Resets to an initial state drawn with <paramref name="rng"/> and writes the first observation.</summary>
+    /// <summary>
+    /// Retargets the environment to the task with these parameters (validated as
+    /// <see cref="ITaskDistribution.CreateEnvironment"/> validates them); takes effect from the next <see cref="Reset"/>.
+    /// </summary>
+    void SetTask(ReadOnlySpan<double> task);
+
+    /// <summary>
+    /// Resets to an initial state drawn with <paramref name="rng"/> and writes the first observation. Nothing of the
+    /// previous episode survives a reset.
+    /// </summary>
     void Reset(Random rng, Span<double> observation);
 
     /// <summary>
@@ -43,6 +55,9 @@ public interface ITaskDistribution
     /// <summary>Draws one task's parameters (goal position, goal velocity, direction, ...).</summary>
     double[] SampleTask(Random rng);
 
-    /// <summary>Creates a fresh environment for the task with these parameters.</summary>
+    /// <summary>
+    /// Creates a fresh environment for the task with these parameters (the sampler keeps and retargets them with
+    /// <see cref="IEnvironment.SetTask"/>; dispose it when it is <see cref="IDisposable"/>).
+    /// </summary>
     IEnvironment CreateEnvironment(ReadOnlySpan<double> task);
 }

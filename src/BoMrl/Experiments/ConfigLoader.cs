@@ -1,0 +1,174 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace BoMrl.Experiments;
+
+/// <summary>
+/// Reads and writes <see cref="TrainConfig"/> as JSON (System.Text.Json, snake_case keys,
+/// comments and trailing commas allowed). Every failure is a one-line <see cref="ConfigException"/> naming the full
+/// key path: unknown keys anywhere ("unknown config key 'sampler.horizn'"), duplicate keys, values of the wrong type,
+/// values out of range, missing required keys.
+/// </summary>
+public static class ConfigLoader
+{
+    /// <summary>Loads, validates and resolves the config file at <paramref name="path"/>; error messages start with the path.</summary>
+    public static TrainConfig Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ConfigException($"cannot read config {path}: {e.Message}");
+        }
+
+        try
+        {
+            return Parse(text);
+        }
+        catch (ConfigException e)
+        {
+            throw new ConfigException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Parses, validates and resolves a config from JSON text.</summary>
+    public static TrainConfig Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonTypeInfo<TrainConfig> info = ConfigJson.TrainConfig;
+        try
+        {
+            using (JsonDocument doc = JsonDocument.Parse(json, new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+            }))
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw new ConfigException("a config must be a JSON object");
+                }
+
+                CheckKeys(doc.RootElement, info, string.Empty);
+            }
+
+            TrainConfig? config = JsonSerializer.Deserialize(json, info);
+            return (config ?? throw new ConfigException("a config must be a JSON object")).Resolve();
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException(Describe(e));
+        }
+    }
+
+    /// <summary>The config as indented snake_case JSON (the run folder's config.json).</summary>
+    public static string ToJson(TrainConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return JsonSerializer.Serialize(config, ConfigJson.TrainConfig) + "\n";
+    }
+
+    /// <summary>
+    /// Rejects keys that no property of the target type takes, and duplicate keys, recursively; errors name the
+    /// full dotted path.
+    /// </summary>
+    private static void CheckKeys(JsonElement element, JsonTypeInfo info, string prefix)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object || element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JsonProperty p in element.EnumerateObject())
+        {
+            string key = prefix.Length == 0 ? p.Name : $"{prefix}.{p.Name}";
+            if (!seen.Add(p.Name))
+            {
+                throw new ConfigException($"duplicate config key '{key}'");
+            }
+
+            JsonPropertyInfo? prop = Find(info, p.Name)
+                ?? throw new ConfigException($"unknown config key '{key}'");
+            CheckKeys(p.Value, info.Options.GetTypeInfo(prop.PropertyType), key);
+        }
+    }
+
+    private static JsonPropertyInfo? Find(JsonTypeInfo info, string name)
+    {
+        foreach (JsonPropertyInfo p in info.Properties)
+        {
+            if (p.Name == name)
+            {
+                return p;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Turns a deserialisation error into "config key 'a.b' ..." using the error's JSON path.</summary>
+    private static string Describe(JsonException e)
+    {
+        if (e.Path is null or "$")
+        {
+            return e.LineNumber is long line
+                ? $"config is not valid JSON (line {line + 1}, byte {e.BytePositionInLine + 1})"
+                : "config is not valid JSON";
+        }
+
+        string key = e.Path.StartsWith("$.", StringComparison.Ordinal) ? e.Path[2..] : e.Path;
+        string? expected = ExpectedType(key);
+        return expected is null
+            ? $"config key '{key}' has an invalid value"
+            : $"config key '{key}' must be {expected}";
+    }
+
+    /// <summary>What the key at a dotted path expects, in words (null when the path does not lead to a property).</summary>
+    private static string? ExpectedType(string key)
+    {
+        JsonTypeInfo info = ConfigJson.TrainConfig;
+        bool element = false;
+        Type? type = null;
+        foreach (string raw in key.Split('.'))
+        {
+            int bracket = raw.IndexOf('[', StringComparison.Ordinal);
+            string name = bracket < 0 ? raw : raw[..bracket];
+            element = bracket >= 0;
+            JsonPropertyInfo? prop = Find(info, name);
+            if (prop is null)
+            {
+                return null;
+            }
+
+            type = prop.PropertyType;
+            info = info.Options.GetTypeInfo(type);
+        }
+
+        if (type is null)
+        {
+            return null;
+        }
+
+        if (element && type.IsArray)
+        {
+            type = type.GetElementType();
+        }
+
+        Type t = Nullable.GetUnderlyingType(type!) ?? type!;
+        return t switch
+        {
+            _ when t == typeof(int) => "an integer",
+            _ when t == typeof(long) => "an integer",
+            _ when t == typeof(double) => "a number",
+            _ when t == typeof(bool) => "true or false",
+            _ when t == typeof(string) => "a string",
+            _ when t == typeof(int[]) => "a list of integers",
+            _ => "an object",
+        };
+    }
+}

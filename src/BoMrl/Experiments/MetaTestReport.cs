@@ -1,0 +1,40 @@
+using BoMrl.IO;
+using BoMrl.Meta;
+
+namespace BoMrl.Experiments;
+
+/// <summary>
+/// The content of a run's test.json: the meta-test curve (DESIGN §5) — mean return and its standard error over
+/// <see cref="Tasks"/> fresh test tasks after 0..K adaptation steps — and what produced it.
+/// </summary>
+/// <param name="Algorithm">The learner's algorithm name (bomrl-kl1, maml-trpo, ...).</param>
+/// <param name="ReturnsByStep">Mean return after k = 0..K adaptation steps.</param>
+/// <param name="StderrByStep">Standard error of the mean over test tasks, per step.</param>
+/// <param name="Iterations">Meta-iterations the tested meta-policy was trained for.</param>
+/// <param name="Tasks">Test tasks M.</param>
+/// <param name="Seed">Seed of the test tasks and episodes.</param>
+public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, double[] StderrByStep, int Iterations, int Tasks, long Seed)
+{
+    /// <summary>A report from a learner's meta-test result.</summary>
+    public static MetaTestReport From(MetaTestResult r, int iterations, int tasks, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new MetaTestReport(r.Algorithm, r.ReturnsByStep, r.StderrByStep, iterations, tasks, seed);
+    }
+
+    /// <summary>The curve as a plot series labelled <paramref name="label"/>.</summary>
+    public Series ToSeries(string label)
+    {
+        double[] steps = new double[ReturnsByStep.Length];
+        for (int k = 0; k < steps.Length; k++)
+        {
+            steps[k] = k;
+        }
+
+        return new Series(label, steps, ReturnsByStep, StderrByStep);
+    }
+
+    /// <summary>Writes a PNG of return vs adaptation step for one or several reports (error bars: standard errors).</summary>
+    public static void Plot(string path, string title, IReadOnlyList<Series> series) =>
+        Plots.Lines(path, title, "adaptation steps", "mean return (± s.e.)", series);
+}

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using BoMrl.IO;
+
+namespace BoMrl.Experiments;
+
+/// <summary>
+/// A training run's folder (STYLE "a run folder is the unit of work"): config.json (the full resolved config),
+/// metrics.csv, checkpoints/latest.json, test.json and PNG plots. Every file is written atomically
+/// (<see cref="AtomicFile"/>), and the checkpoint is written before metrics.csv, so a kill at any moment leaves
+/// complete files whose metrics.csv is at most one row behind the checkpoint; resuming rewrites it from the checkpoint.
+/// </summary>
+public sealed class RunFolder
+{
+    /// <summary>Wraps the folder at <paramref name="path"/> (not created here).</summary>
+    public RunFolder(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = System.IO.Path.GetFullPath(path);
+    }
+
+    /// <summary>Absolute path of the folder.</summary>
+    public string Path { get; }
+
+    /// <summary>config.json: the resolved config of the run.</summary>
+    public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
+
+    /// <summary>metrics.csv: one row per completed meta-iteration.</summary>
+    public string MetricsPath => System.IO.Path.Combine(Path, "metrics.csv");
+
+    /// <summary>checkpoints/: the latest checkpoint.</summary>
+    public string CheckpointDirectory => System.IO.Path.Combine(Path, "checkpoints");
+
+    /// <summary>checkpoints/latest.json.</summary>
+    public string CheckpointPath => System.IO.Path.Combine(CheckpointDirectory, "latest.json");
+
+    /// <summary>test.json: the meta-test curve of <c>bomrl test</c>.</summary>
+    public string TestReportPath => System.IO.Path.Combine(Path, "test.json");
+
+    /// <summary>test.png: return vs adaptation step.</summary>
+    public string TestPlotPath => System.IO.Path.Combine(Path, "test.png");
+
+    /// <summary>Whether the folder holds a checkpoint.</summary>
+    public bool HasCheckpoint => File.Exists(CheckpointPath);
+
+    /// <summary>Creates the folder and checkpoints/ (throws IOException / UnauthorizedAccessException when impossible).</summary>
+    public void Create() => Directory.CreateDirectory(CheckpointDirectory);
+
+    /// <summary>Deletes temporary files a killed atomic write may have left behind.</summary>
+    public void RemoveStaleTemporaries()
+    {
+        foreach (string dir in new[] { Path, CheckpointDirectory })
+        {
+            if (!Directory.Exists(dir))
+            {
+                continue;
+            }
+
+            foreach (string f in Directory.EnumerateFiles(dir, ".*.tmp"))
+            {
+                File.Delete(f);
+            }
+        }
+    }
+
+    /// <summary>Writes config.json.</summary>
+    public void WriteConfig(TrainConfig config) => AtomicFile.WriteAllText(ConfigPath, ConfigLoader.ToJson(config));
+
+    /// <summary>Reads and validates config.json.</summary>
+    public TrainConfig ReadConfig()
+    {
+        if (!File.Exists(ConfigPath))
+        {
+            throw new ConfigException($"{Path} has no config.json (not a run folder)");
+        }
+
+        return ConfigLoader.Load(ConfigPath);
+    }
+
+    /// <summary>Writes checkpoints/latest.json atomically.</summary>
+    public void WriteCheckpoint(Checkpoint checkpoint) =>
+        AtomicFile.WriteAllText(CheckpointPath, JsonSerializer.Serialize(checkpoint, ExperimentsJson.Default.Checkpoint));
+
+    /// <summary>Reads checkpoints/latest.json; null when there is none. Throws <see cref="InvalidDataException"/> when unreadable.</summary>
+    public Checkpoint? ReadCheckpoint()
+    {
+        if (!HasCheckpoint)
+        {
+            return null;
+        }
+
+        try
+        {
+            Checkpoint c = JsonSerializer.Deserialize(File.ReadAllText(CheckpointPath), ExperimentsJson.Default.Checkpoint)
+                ?? throw new InvalidDataException("empty checkpoint");
+            if (c.Phi is null || c.OptimizerState is null || c.Metrics is null || c.Algorithm is null
+                || c.CompletedIterations < 0 || c.Metrics.Length != c.CompletedIterations)
+            {
+                throw new InvalidDataException("inconsistent checkpoint");
+            }
+
+            return c;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{CheckpointPath} is not a valid checkpoint: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Rewrites metrics.csv atomically from <paramref name="rows"/>.</summary>
+    public void WriteMetrics(IEnumerable<MetricsRow> rows) => AtomicFile.WriteAllText(MetricsPath, MetricsRow.ToCsv(rows));
+
+    /// <summary>Writes test.json.</summary>
+    public void WriteTestReport(MetaTestReport report) =>
+        AtomicFile.WriteAllText(TestReportPath, JsonSerializer.Serialize(report, ExperimentsJson.Default.MetaTestReport) + "\n");
+
+    /// <summary>Reads test.json; throws <see cref="FileNotFoundException"/> / <see cref="InvalidDataException"/>.</summary>
+    public MetaTestReport ReadTestReport()
+    {
+        try
+        {
+            MetaTestReport r = JsonSerializer.Deserialize(File.ReadAllText(TestReportPath), ExperimentsJson.Default.MetaTestReport)
+                ?? throw new InvalidDataException("empty test.json");
+            if (r.Algorithm is null || r.ReturnsByStep is null || r.StderrByStep is null || r.ReturnsByStep.Length != r.StderrByStep.Length)
+            {
+                throw new InvalidDataException($"{TestReportPath} is incomplete");
+            }
+
+            return r;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{TestReportPath} is not valid: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Numerics.Tensors;
+using BoMrl.Numerics;
+
+namespace BoMrl.Sampling;
+
+/// <summary>Settings of the advantage estimator (config section <c>sampler</c>; defaults = pytorch-maml-rl's).</summary>
+/// <param name="Gamma">Discount γ ∈ (0, 1].</param>
+/// <param name="GaeLambda">GAE λ ∈ [0, 1] (1: Monte-Carlo returns minus the baseline).</param>
+/// <param name="Normalize">Whether advantages are standardised over the batch's valid steps.</param>
+/// <param name="BaselineRegularization">Initial ridge coefficient of the linear feature baseline.</param>
+public sealed record AdvantageOptions(double Gamma = 0.99, double GaeLambda = 1.0, bool Normalize = true,
+    double BaselineRegularization = 1e-5)
+{
+    /// <summary>Throws when a setting is out of range or not finite.</summary>
+    public void Validate()
+    {
+        if (!double.IsFinite(Gamma) || Gamma <= 0 || Gamma > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Gamma), Gamma, "γ must lie in (0, 1]");
+        }
+
+        if (!double.IsFinite(GaeLambda) || GaeLambda < 0 || GaeLambda > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GaeLambda), GaeLambda, "λ_GAE must lie in [0, 1]");
+        }
+
+        if (!double.IsFinite(BaselineRegularization) || BaselineRegularization <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BaselineRegularization), BaselineRegularization, "must be positive and finite");
+        }
+    }
+}
+
+/// <summary>
+/// Monte-Carlo returns and advantages of a <see cref="TrajectoryBatch"/>, as in pytorch-maml-rl (docs/sampling.md):
+/// discounted reward-to-go Q̂_t = Σ_{k≥t} γ^{k−t} r_k (the Q^{π} estimate of eq. (7)/(8)); the linear feature
+/// baseline fitted to Q̂ on the same batch; GAE(γ, λ) (Schulman et al., 2016) with V = 0 after an episode's last
+/// step (reaching the horizon is treated like termination, as pytorch-maml-rl does); optional standardisation.
+/// </summary>
+public static class Advantages
+{
+    /// <summary>Smallest standard deviation divisor offset in the normalisation (guards a constant advantage).</summary>
+    public const double NormalizationEpsilon = 1e-8;
+
+    /// <summary>
+    /// Fills <see cref="TrajectoryBatch.Returns"/> and <see cref="TrajectoryBatch.Advantages"/>: returns, baseline fit on
+    /// the returns, GAE, and standardisation when <see cref="AdvantageOptions.Normalize"/>. <paramref name="baseline"/>
+    /// is refitted (pass one per worker; it holds scratch space).
+    /// </summary>
+    public static void Compute(TrajectoryBatch batch, AdvantageOptions options, LinearFeatureBaseline baseline)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(baseline);
+        options.Validate();
+        DiscountedReturns(batch, options.Gamma);
+        baseline.Fit(batch, batch.Returns);
+        double[] values = new double[batch.Episodes * batch.Horizon];
+        baseline.Predict(batch, values);
+        Gae(batch, values, options.Gamma, options.GaeLambda);
+        if (options.Normalize)
+        {
+            Normalize(batch);
+        }
+    }
+
+    /// <summary>Writes Q̂_t = r_t + γ·Q̂_{t+1} (zero past an episode's end) into <see cref="TrajectoryBatch.Returns"/>.</summary>
+    public static void DiscountedReturns(TrajectoryBatch batch, double gamma)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int h = batch.Horizon;
+        Array.Clear(batch.Returns);
+        for (int e = 0; e < batch.Episodes; e++)
+        {
+            double g = 0;
+            for (int t = batch.Lengths[e] - 1; t >= 0; t--)
+            {
+                g = batch.Rewards[e * h + t] + gamma * g;
+                batch.Returns[e * h + t] = g;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Generalised advantage estimation into <see cref="TrajectoryBatch.Advantages"/>: δ_t = r_t + γV_{t+1} − V_t with
+    /// V_{L} = 0 at the episode's length L, Â_t = δ_t + γλÂ_{t+1}. With λ = 1 this equals Q̂_t − V_t.
+    /// </summary>
+    public static void Gae(TrajectoryBatch batch, ReadOnlySpan<double> values, double gamma, double lambda)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int h = batch.Horizon;
+        if (values.Length != batch.Episodes * h)
+        {
+            throw new ArgumentException("one value per (episode, step) expected", nameof(values));
+        }
+
+        Array.Clear(batch.Advantages);
+        double decay = gamma * lambda;
+        for (int e = 0; e < batch.Episodes; e++)
+        {
+            double next = 0;
+            double adv = 0;
+            for (int t = batch.Lengths[e] - 1; t >= 0; t--)
+            {
+                int row = e * h + t;
+                double delta = batch.Rewards[row] + gamma * next - values[row];
+                adv = delta + decay * adv;
+                batch.Advantages[row] = adv;
+                next = values[row];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Standardises the advantages over the valid steps: (Â − mean) / (std + 1e-8), population std; padding stays 0.
+    /// Throws when an advantage is not finite.
+    /// </summary>
+    public static void Normalize(TrajectoryBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int h = batch.Horizon;
+        int n = batch.ValidSteps;
+        if (n == 0)
+        {
+            return;
+        }
+
+        double sum = 0;
+        for (int e = 0; e < batch.Episodes; e++)
+        {
+            sum += TensorPrimitives.Sum<double>(batch.Advantages.AsSpan(e * h, batch.Lengths[e]));
+        }
+
+        double mean = sum / n;
+        double squares = 0;
+        for (int e = 0; e < batch.Episodes; e++)
+        {
+            Span<double> a = batch.Advantages.AsSpan(e * h, batch.Lengths[e]);
+            TensorPrimitives.Subtract(a, mean, a);
+            squares += TensorPrimitives.SumOfSquares<double>(a);
+        }
+
+        double std = Math.Sqrt(squares / n);
+        if (!double.IsFinite(std))
+        {
+            throw new NumericalFailureException("advantages are not finite; cannot normalise");
+        }
+
+        double scale = 1.0 / (std + NormalizationEpsilon);
+        for (int e = 0; e < batch.Episodes; e++)
+        {
+            Span<double> a = batch.Advantages.AsSpan(e * h, batch.Lengths[e]);
+            TensorPrimitives.Multiply(a, scale, a);
+        }
+    }
+}
