@@ -83,11 +83,15 @@ internal static class BenchCommand
         double[] theta = policy.InitialParameters(Seeds.Rng(1));
         double[] task = tasks.SampleTask(Seeds.Rng(2));
 
-        // One task of n episodes cut into groups of at most 32 rows, a multiple of the thread count, so that the work
-        // splits over the threads as the bare loop's contiguous blocks do.
+        // One task of n episodes cut into groups of at most 32 rows (the sampler's default cap), as many groups as a
+        // multiple of the thread count, so that every thread gets the same work; the bare replay uses the same groups.
         int perThread = (a.Envs + threads - 1) / threads;
         int groups = threads * ((perThread + MaxGroupRows - 1) / MaxGroupRows);
         int rows = (a.Envs + groups - 1) / groups;
+        while ((a.Envs + rows - 1) / rows < threads)
+        {
+            rows--; // rounding up left fewer groups than threads (e.g. 9 envs on 4 threads); E ≥ T ends this at rows ≥ 1
+        }
         using var sampler = new LockstepSampler(tasks, policy, a.Envs, threads, rows);
         TrajectoryBatch[] batches = [sampler.CreateBatch()];
 
@@ -111,7 +115,7 @@ internal static class BenchCommand
             }
 
             Random[] resets = [.. Enumerable.Range(0, a.Envs).Select(e => LockstepSampler.EpisodeRng(0, 0, 0, e))];
-            bare[r] = BarePhysics.Replay(tasks, task, resets, actions, lengths, a.Steps, threads).EnvStepsPerSecond;
+            bare[r] = BarePhysics.Replay(tasks, task, resets, actions, lengths, a.Steps, threads, rows).EnvStepsPerSecond;
             if (r % 2 == 0)
             {
                 full[r] = SamplerThroughput.Measure(sampler, [task], [theta], batches, seed: 0, stream: 0).EnvStepsPerSecond;

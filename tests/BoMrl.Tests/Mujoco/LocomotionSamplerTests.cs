@@ -1,4 +1,5 @@
 using BoMrl.Environments;
+using BoMrl.Environments.Mujoco;
 using BoMrl.Numerics;
 using BoMrl.Policies;
 using BoMrl.Sampling;
@@ -66,5 +67,21 @@ public sealed class LocomotionSamplerTests
             using var fresh = new LockstepSampler(tasks, policy, episodesPerTask: 3, threads: 1, maxRowsPerBatch: 3);
             AssertBitwiseEqual(fresh.Sample(goals[i], theta, seed: 9, stream: 1, taskIndex: i), again[i]);
         }
+    }
+
+    [Fact]
+    public void Bare_physics_replay_steps_exactly_the_sampled_episodes()
+    {
+        var tasks = (LocomotionTaskDistribution)TaskDistributions.Create("ant-dir", horizon: 12);
+        var policy = new GaussianMlpPolicy(tasks.ObservationSize, tasks.ActionSize, [8]);
+        using var sampler = new LockstepSampler(tasks, policy, episodesPerTask: 4, threads: 2, maxRowsPerBatch: 2);
+        TrajectoryBatch batch = sampler.Sample([1.0], policy.InitialParameters(Seeds.Rng(5)), seed: 3, stream: 0);
+        Random[] resets = [.. Enumerable.Range(0, 4).Select(e => LockstepSampler.EpisodeRng(3, 0, 0, e))];
+        BarePhysicsThroughput r = BarePhysics.Replay(tasks, [1.0], resets, batch.Actions, batch.Lengths, 12, threads: 2, groupSize: 2);
+        Assert.Equal(batch.ValidSteps, r.EnvSteps);
+        Assert.Equal(4, r.Environments);
+        Assert.True(r.EnvStepsPerSecond > 0 && double.IsFinite(r.EnvStepsPerSecond));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BarePhysics.Replay(tasks, [1.0], resets, batch.Actions, batch.Lengths, 12, 3, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BarePhysics.Replay(tasks, [1.0], resets[..3], batch.Actions, batch.Lengths, 12, 1, 2));
     }
 }
