@@ -26,14 +26,14 @@ internal static class BenchCommand
         var env = new Option<string>("--env") { Description = "MuJoCo task family: halfcheetah-vel, halfcheetah-dir, ant-vel or ant-dir", Required = true };
         var variant = new Option<string>("--variant")
         {
-            Description = "Published variant: pytorch-maml-rl, promp or maml (default: pytorch-maml-rl)",
+            Description = "Published variant: pytorch-maml-rl, promp or maml",
             DefaultValueFactory = _ => "pytorch-maml-rl",
         };
-        var envs = new Option<int>("--envs") { Description = "Environments stepped together (default: 40)", DefaultValueFactory = _ => 40 };
-        var steps = new Option<int>("--steps") { Description = "Env steps per environment per measurement (default: 200, the paper's horizon)", DefaultValueFactory = _ => 200 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads for both loops, 0 = all cores (default: 0)", DefaultValueFactory = _ => 0 };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the tanh Gaussian MLP policy (default: 64,64)", DefaultValueFactory = _ => "64,64" };
-        var rounds = new Option<int>("--rounds") { Description = "Alternating bare/full measurements; medians are reported (default: 5)", DefaultValueFactory = _ => 5 };
+        var envs = new Option<int>("--envs") { Description = "Environments stepped together", DefaultValueFactory = _ => 40 };
+        var steps = new Option<int>("--steps") { Description = "Env steps per environment per measurement (the paper's horizon is 200)", DefaultValueFactory = _ => 200 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads for both loops, 0 = all cores", DefaultValueFactory = _ => 0 };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the tanh Gaussian MLP policy", DefaultValueFactory = _ => "64,64" };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating bare/full measurements; medians are reported", DefaultValueFactory = _ => 5 };
         var sampler = new Command("sampler", "Full sampling loop vs bare MuJoCo physics: env-steps/s and their ratio.")
         {
             env, variant, envs, steps, threads, hidden, rounds,

@@ -3,6 +3,7 @@ using BoMrl.Environments.Mujoco;
 using BoMrl.Numerics;
 using BoMrl.Policies;
 using BoMrl.Sampling;
+using BoMrl.Tests.Sampling;
 
 namespace BoMrl.Tests.Mujoco;
 
@@ -12,15 +13,6 @@ namespace BoMrl.Tests.Mujoco;
 /// </summary>
 public sealed class LocomotionSamplerTests
 {
-    private static void AssertBitwiseEqual(TrajectoryBatch a, TrajectoryBatch b)
-    {
-        Assert.Equal(a.Lengths, b.Lengths);
-        Assert.Equal(a.Task, b.Task);
-        Assert.True(a.Observations.AsSpan().SequenceEqual(b.Observations));
-        Assert.True(a.Actions.AsSpan().SequenceEqual(b.Actions));
-        Assert.True(a.Rewards.AsSpan().SequenceEqual(b.Rewards));
-    }
-
     [Fact]
     public void HalfCheetah_vel_sampling_is_bitwise_identical_on_one_and_two_threads()
     {
@@ -37,7 +29,7 @@ public sealed class LocomotionSamplerTests
         TrajectoryBatch[] b = two.Sample(goals, [theta], seed: 7, stream: 1);
         for (int i = 0; i < goals.Length; i++)
         {
-            AssertBitwiseEqual(a[i], b[i]);
+            BatchAssert.BitwiseEqual(a[i], b[i]);
             Assert.Equal(25, a[i].ValidSteps / a[i].Episodes);
         }
 
@@ -65,7 +57,7 @@ public sealed class LocomotionSamplerTests
         {
             // One task, one group, one worker: every environment is created for this call.
             using var fresh = new LockstepSampler(tasks, policy, episodesPerTask: 3, threads: 1, maxRowsPerBatch: 3);
-            AssertBitwiseEqual(fresh.Sample(goals[i], theta, seed: 9, stream: 1, taskIndex: i), again[i]);
+            BatchAssert.BitwiseEqual(fresh.Sample(goals[i], theta, seed: 9, stream: 1, taskIndex: i), again[i]);
         }
     }
 
