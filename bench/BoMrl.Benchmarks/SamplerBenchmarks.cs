@@ -1,88 +1,45 @@
 using BenchmarkDotNet.Attributes;
-using BoMrl.Environments;
-using BoMrl.Environments.Mujoco;
+using BoMrl.Environments.Navigation;
 using BoMrl.Numerics;
 using BoMrl.Policies;
+using BoMrl.Sampling;
 
 namespace BoMrl.Benchmarks;
 
 /// <summary>
-/// The two per-step costs of the locomotion sampling loop besides the physics: one batched Gaussian MLP (2×64 tanh)
-/// sampling call over a group of 20 environments (the default episodes per task), and one environment step (action
-/// mapping, FrameSkip × mj_step, reward, observation), and the reset that starts every episode. Compare with <c>bomrl bench sampler</c>, which times the whole loop.
-/// Run: <c>dotnet run -c Release --project bench/BoMrl.Benchmarks -- --filter '*SamplerBenchmarks*' --job short</c>.
+/// One meta-batch of navigation episodes (20 tasks × 20 episodes, horizon 100) through the lock-step sampler with the
+/// 2×64 tanh Gaussian policy, by thread count; divide the valid steps per call (reported by <see cref="Setup"/>) by the
+/// mean time for env-steps/s. Run: <c>dotnet run -c Release --project bench/BoMrl.Benchmarks -- --filter '*Sampler*'</c>.
 /// </summary>
 [MemoryDiagnoser]
 public class SamplerBenchmarks
 {
-    private const int Rows = 20;
-    private GaussianMlpPolicy _policy = null!;
-    private double[] _theta = null!;
-    private double[] _observations = null!;
-    private double[] _noise = null!;
-    private double[] _actions = null!;
-    private double[] _scratch = null!;
-    private LocomotionEnvironment _env = null!;
-    private double[] _envAction = null!;
-    private double[] _envObservation = null!;
-    private Random _resetRng = null!;
-    private int _steps;
+    private LockstepSampler _sampler = null!;
+    private TrajectoryBatch[] _batches = null!;
+    private double[][] _tasks = null!;
+    private double[] _phi = null!;
 
-    [Params("halfcheetah-vel", "ant-vel")]
-    public string Env { get; set; } = "halfcheetah-vel";
+    /// <summary>Sampler threads.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    /// <summary>Hidden widths: 64 (2×64, the paper's) or 0 (a linear Gaussian policy, to see the sampler's own cost).</summary>
+    [Params(64, 0)]
+    public int Hidden { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        var tasks = (LocomotionTaskDistribution)TaskDistributions.Create(Env);
-        int obs = tasks.ObservationSize, act = tasks.ActionSize;
-        _policy = new GaussianMlpPolicy(obs, act, [64, 64]);
-        _theta = _policy.InitialParameters(Seeds.Rng(1));
-        Random rng = Seeds.Rng(2);
-        _observations = new double[Rows * obs];
-        for (int i = 0; i < _observations.Length; i++)
-        {
-            _observations[i] = rng.NextGaussian();
-        }
-
-        _noise = new double[Rows * act];
-        for (int r = 0; r < Rows; r++)
-        {
-            _policy.DrawNoise(rng, _noise.AsSpan(r * act, act));
-        }
-
-        _actions = new double[Rows * act];
-        _scratch = new double[_policy.ScratchSize(Rows)];
-
-        _env = tasks.CreateLocomotionEnvironment(tasks.SampleTask(rng));
-        _envAction = new double[act];
-        _envObservation = new double[obs];
-        _resetRng = Seeds.Rng(3);
-        _env.Reset(_resetRng, _envObservation);
+        var dist = new Navigation2DTasks();
+        var policy = new GaussianMlpPolicy(2, 2, Hidden == 0 ? [] : [Hidden, Hidden]);
+        _phi = policy.InitialParameters(Seeds.Rng(1, 0));
+        _tasks = [.. Enumerable.Range(0, 20).Select(i => dist.SampleTask(Seeds.Rng(2, i)))];
+        _sampler = new LockstepSampler(dist, policy, 20, Threads);
+        _batches = [.. _tasks.Select(_ => _sampler.CreateBatch())];
+        _sampler.SampleInto(_tasks, [_phi], 3, 0, _batches);
+        Console.WriteLine($"// valid env-steps per call: {_batches.Sum(b => b.ValidSteps)}");
     }
 
-    [GlobalCleanup]
-    public void Cleanup() => _env.Dispose();
-
-    /// <summary>One batched sampling call: 20 rows through a 2×64 tanh Gaussian MLP.</summary>
     [Benchmark]
-    public void PolicySampleActions20Rows() =>
-        _policy.SampleActions(_theta, _observations, Rows, _noise, _actions, _scratch);
-
-    /// <summary>One reset (once per episode in the sampler: mj_resetData, noise, mj_forward, first observation).</summary>
-    [Benchmark]
-    public void EnvironmentReset() => _env.Reset(_resetRng, _envObservation);
-
-    /// <summary>One env step with a fixed small action; a reset every 200 steps keeps the robot in its usual states.</summary>
-    [Benchmark]
-    public double EnvironmentStep()
-    {
-        if (++_steps % 200 == 0)
-        {
-            _env.Reset(_resetRng, _envObservation);
-        }
-
-        _envAction.AsSpan().Fill(_steps % 2 == 0 ? 1.0 : -1.0);
-        return _env.Step(_envAction, _envObservation).Reward;
-    }
+    public void SampleMetaBatch() => _sampler.SampleInto(_tasks, [_phi], 3, 0, _batches);
 }

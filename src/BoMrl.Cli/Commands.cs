@@ -7,6 +7,11 @@ internal static class Commands
 {
     public static IEnumerable<Command> All(CliContext ctx)
     {
+        yield return TrainCommand.Create(ctx);
+        yield return TestCommand.Create(ctx);
+        yield return CompareCommand.Create(ctx);
+        yield return FrozenLakeCommand.Create(ctx);
+        yield return ReproduceCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using BoMrl.Environments.Mujoco;
+using BoMrl.Experiments;
+using BoMrl.Meta;
 
 namespace BoMrl.Cli;
 
@@ -17,9 +19,15 @@ public static class Program
     /// <paramref name="stderr"/> and returns 2 (never the full help, never a stack trace); a missing libmujoco prints
     /// its install hint and returns <see cref="MissingDependencyExitCode"/>.
     /// </summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, new CliContext(stdout, stderr));
+
+    /// <summary>Parses and runs <paramref name="args"/> with the writers (and learner factory) of <paramref name="ctx"/>.</summary>
+    public static int Run(string[] args, CliContext ctx)
     {
-        RootCommand root = BuildRoot(stdout, stderr);
+        ArgumentNullException.ThrowIfNull(ctx);
+        TextWriter stdout = ctx.Out;
+        TextWriter stderr = ctx.Error;
+        RootCommand root = BuildRoot(ctx);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -45,10 +53,12 @@ public static class Program
     }
 
     /// <summary>The root command with every verb.</summary>
-    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
+    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr) => BuildRoot(new CliContext(stdout, stderr));
+
+    /// <summary>The root command with every verb, writing where <paramref name="ctx"/> says.</summary>
+    public static RootCommand BuildRoot(CliContext ctx)
     {
         var root = new RootCommand("BO-MRL for .NET: meta-reinforcement learning with universal policy adaptation (Xu & Zhu, NeurIPS 2024).");
-        var ctx = new CliContext(stdout, stderr);
         foreach (Command c in Commands.All(ctx))
         {
             root.Subcommands.Add(c);
@@ -58,8 +68,15 @@ public static class Program
     }
 }
 
-/// <summary>Where a command writes; lets tests run the CLI as a pure function.</summary>
-public sealed record CliContext(TextWriter Out, TextWriter Error);
+/// <summary>
+/// Where a command writes, and how <c>train</c>/<c>test</c> build a meta-learner from a resolved config (null: the
+/// library's <c>MetaLearners.Create</c>); lets tests run the CLI as a pure function with a stand-in learner.
+/// </summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error, Func<TrainConfig, IMetaLearner>? Learners = null)
+{
+    /// <summary>Whether output goes to an interactive terminal (Spectre.Console progress) rather than a pipe or file.</summary>
+    public bool IsInteractive => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+}
 
 /// <summary>Bad input detected after parsing (unwritable folder, invalid config key, ...): one line, exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);

@@ -17,6 +17,22 @@ public enum Surrogate
     FirstOrder = 1,
 }
 
+/// <summary>How the D3 within-task problem weights the states (the two readings of the paper for the tabular policy).</summary>
+public enum EuclideanWeighting
+{
+    /// <summary>
+    /// DESIGN §3a, eq. (2) with f_θ = θ: max_θ Σ_s ν^{π_φ}(s) ⟨π_θ(·|s), Q(s,·)⟩ − λ‖θ − φ‖²; per state the effective
+    /// weight is λ/ν(s), so with ν(s) ≈ 1/|S| the step is about |S| times smaller than with <see cref="PerState"/>.
+    /// </summary>
+    Visitation = 0,
+
+    /// <summary>
+    /// Eq. (1) with d3 per state (Appendix J.1 keeps d inside the ν-expectation, so ν cancels):
+    /// for every s, max ⟨π_θ(·|s), Q(s,·)⟩ − λ‖θ(s,·) − φ(s,·)‖².
+    /// </summary>
+    PerState = 1,
+}
+
 /// <summary>
 /// The within-task algorithm Alg(π_φ, λ, τ) for the tabular softmax policy (Section 4, eq. 1; DESIGN §3a, §3c):
 /// θ' = argmax_θ E_{s~ν^{π_φ}}[Σ_a π_θ(a|s) Q^{π_φ}(s,a)] − λ D²_τ(π_φ, π_θ), given φ, Q^{π_φ} (exact or estimated)
@@ -44,8 +60,12 @@ public sealed class TabularAdaptation
     /// <summary>Exact or first-order surrogate.</summary>
     public Surrogate Surrogate { get; }
 
+    /// <summary>State weighting of the D3 problem (ignored by D1/D2, whose per-state problems do not depend on ν).</summary>
+    public EuclideanWeighting Weighting { get; }
+
     /// <summary>Creates Alg with distance, λ and surrogate. The first-order surrogate is supported with D3 only.</summary>
-    public TabularAdaptation(Distance distance, double lambda, Surrogate surrogate = Surrogate.Exact)
+    public TabularAdaptation(Distance distance, double lambda, Surrogate surrogate = Surrogate.Exact,
+        EuclideanWeighting weighting = EuclideanWeighting.Visitation)
     {
         if (!Enum.IsDefined(distance))
         {
@@ -64,10 +84,20 @@ public sealed class TabularAdaptation
                 nameof(surrogate));
         }
 
+        if (surrogate == Surrogate.FirstOrder && weighting != EuclideanWeighting.Visitation)
+        {
+            throw new ArgumentException("the policy-gradient step is the visitation-weighted first-order problem (Appendix H).", nameof(weighting));
+        }
+
         Distance = distance;
         Lambda = lambda;
         Surrogate = surrogate;
+        Weighting = weighting;
     }
+
+    /// <summary>The state weight of the D3 return term: ν^{π_φ}(s), or 1 per state.</summary>
+    public double StateWeight(PolicyEvaluation atPhi, int state) =>
+        Weighting == EuclideanWeighting.PerState ? 1.0 : atPhi.Nu[state];
 
     /// <summary>
     /// MAML's inner step θ' = φ + α ∇_φ J_τ(π_φ) as this component: first-order surrogate with D3 and
@@ -134,7 +164,7 @@ public sealed class TabularAdaptation
 
                     break;
                 default:
-                    EuclideanSolve(phiS, qS, atPhi.Nu[s], Lambda, outS);
+                    EuclideanSolve(phiS, qS, StateWeight(atPhi, s), Lambda, outS);
                     break;
             }
         }
@@ -152,7 +182,7 @@ public sealed class TabularAdaptation
     /// D1 closed form for one state (DESIGN §3a): π'(a) = λ π_φ(a) / (μ − q_a) with the unique μ &gt; max q making it a
     /// distribution. With δ = μ − max q, f(δ) = Σ λπ_a/(δ + d_a) − 1 (d_a = max q − q_a) is convex and decreasing,
     /// f(λ π_{argmax}) ≥ 0 ≥ f(λ); Newton from the left bracket increases monotonically to the root, with a bisection
-    /// fallback, to |Δδ| ≤ 4ε·δ. Returns μ.
+    /// fallback (in log space while the bracket is wide), to |Δδ| ≤ 1e-15·δ. Returns μ.
     /// </summary>
     public static double ForwardKlClosedForm(ReadOnlySpan<double> piPhi, ReadOnlySpan<double> q, double lambda, Span<double> piPrime)
     {
@@ -204,7 +234,7 @@ public sealed class TabularAdaptation
             }
 
             double step = f / df;
-            bool converged = f == 0 || Math.Abs(step) <= 4e-16 * delta;
+            bool converged = f == 0 || Math.Abs(step) <= 1e-15 * delta || hi - lo <= 1e-15 * hi; // f is at rounding level
             if (converged)
             {
                 delta -= step; // the last Newton correction is below one ulp of δ (or zero)
@@ -228,11 +258,18 @@ public sealed class TabularAdaptation
             {
                 next = 0.5 * (lo + hi); // bisection safeguard (rounding pushed Newton out of the bracket)
             }
+            else if (hi > 16 * lo && next < 2 * delta && f > 0)
+            {
+                // Far left of a wide bracket f ≈ λπ_max/δ and Newton only doubles δ per step (π_φ(argmax Q) can be
+                // 1e-200 for a peaked meta-policy): bisect in log space instead, which needs ~log2(log(hi/lo)) steps.
+                next = Math.Sqrt(lo * hi);
+            }
 
             delta = next;
         }
 
-        throw new NumericalFailureException("D1 closed form: the multiplier μ did not converge.");
+        throw new NumericalFailureException(
+            $"D1 closed form: the multiplier μ did not converge (λ = {lambda:R}, π_φ = [{string.Join(", ", piPhi.ToArray())}], Q = [{string.Join(", ", q.ToArray())}]).");
     }
 
     /// <summary>D2 closed form for one state: π'(a) ∝ π_φ(a) exp(q_a/λ) (exponential tilting, via log-sum-exp).</summary>
@@ -244,7 +281,7 @@ public sealed class TabularAdaptation
             logits[a] = phiRow[a] + q[a] / lambda;
         }
 
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, piPrime);
+        TabularSoftmax.Row(logits, piPrime);
     }
 
     /// <summary>
@@ -274,7 +311,9 @@ public sealed class TabularAdaptation
             EuclideanDerivatives(phi, q, nu, lambda, theta, pi, grad, hess);
             double gNorm = MaxAbs(grad);
             bool negativeDefinite = TryCholeskyOfNegated(hess, na, 0, chol);
-            if (gNorm <= EuclideanTolerance && negativeDefinite)
+            // 1e-12 absolute, or the rounding level of the gradient's two terms when λ‖θ‖ is large.
+            double tolerance = EuclideanTolerance + 8e-16 * (nu * MaxAbs(q) + 2 * lambda * (MaxAbs(theta) + MaxAbs(phi)));
+            if (gNorm <= tolerance && negativeDefinite)
             {
                 return;
             }
@@ -326,7 +365,7 @@ public sealed class TabularAdaptation
     public static double EuclideanObjective(ReadOnlySpan<double> phi, ReadOnlySpan<double> q, double nu, double lambda,
         ReadOnlySpan<double> theta, Span<double> pi)
     {
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(theta, pi);
+        TabularSoftmax.Row(theta, pi);
         double dist = 0;
         for (int a = 0; a < theta.Length; a++)
         {
@@ -344,7 +383,7 @@ public sealed class TabularAdaptation
         ReadOnlySpan<double> theta, Span<double> pi, Span<double> grad, Span<double> hess)
     {
         int na = q.Length;
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(theta, pi);
+        TabularSoftmax.Row(theta, pi);
         double v = System.Numerics.Tensors.TensorPrimitives.Dot(pi, q);
         for (int a = 0; a < na; a++)
         {

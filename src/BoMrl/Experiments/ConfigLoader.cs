@@ -11,7 +11,7 @@ namespace BoMrl.Experiments;
 /// </summary>
 public static class ConfigLoader
 {
-    /// <summary>Loads, validates and resolves the config file at <paramref name="path"/>.</summary>
+    /// <summary>Loads, validates and resolves the config file at <paramref name="path"/>; error messages start with the path.</summary>
     public static TrainConfig Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -22,10 +22,17 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new ConfigException($"cannot read config '{path}': {e.Message}");
+            throw new ConfigException($"cannot read config {path}: {e.Message}");
         }
 
-        return Parse(text);
+        try
+        {
+            return Parse(text);
+        }
+        catch (ConfigException e)
+        {
+            throw new ConfigException($"{path}: {e.Message}");
+        }
     }
 
     /// <summary>Parses, validates and resolves a config from JSON text.</summary>

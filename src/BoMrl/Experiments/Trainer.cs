@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BoMrl.Meta;
+using BoMrl.Numerics;
 
 namespace BoMrl.Experiments;
 
@@ -25,7 +26,7 @@ public static class Trainer
     /// <summary>
     /// Trains until <paramref name="iterations"/> meta-iterations are complete. With <paramref name="resume"/> null, the
     /// learner's current state is the start and an iteration-0 checkpoint is written first. Throws
-    /// <see cref="InvalidOperationException"/> (after keeping the last good checkpoint) when an iteration reports a
+    /// <see cref="NumericalFailureException"/> (after keeping the last good checkpoint) when an iteration reports a
     /// non-finite return, and <see cref="InvalidDataException"/> when the checkpoint belongs to another algorithm.
     /// </summary>
     public static IReadOnlyList<MetricsRow> Run(RunFolder folder, IMetaLearner learner, int iterations, Checkpoint? resume,
@@ -69,7 +70,7 @@ public static class Trainer
 
             if (!double.IsFinite(m.PreAdaptationReturn) || !double.IsFinite(m.PostAdaptationReturn))
             {
-                throw new InvalidOperationException(
+                throw new NumericalFailureException(
                     $"meta-iteration {k} produced a non-finite return (pre {m.PreAdaptationReturn}, post {m.PostAdaptationReturn}); " +
                     $"the folder keeps the checkpoint after iteration {k - 1}");
             }

@@ -47,6 +47,13 @@ public static class Plots
             line.LegendText = horizontalLabel ?? string.Empty;
         }
 
+        // Adaptation steps and iterations are whole numbers: label whole numbers only (no 0.5 steps).
+        if (series.Count > 0 && series.All(s => s.X.All(x => x == Math.Floor(x))))
+        {
+            double span = series.Max(s => s.X.Length == 0 ? 0 : s.X.Max()) - series.Min(s => s.X.Length == 0 ? 0 : s.X.Min());
+            plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, Math.Ceiling(span / 10)));
+        }
+
         Decorate(plt, title, xLabel, yLabel);
         Save(plt, path);
     }

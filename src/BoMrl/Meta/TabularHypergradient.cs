@@ -37,7 +37,7 @@ public static class TabularHypergradient
                 ReverseKl(atPhi, atPrime, alg.Lambda, gradient);
                 break;
             default:
-                EuclideanImplicit(phi, atPhi, thetaPrime, atPrime, alg.Lambda, gradient);
+                EuclideanImplicit(phi, atPhi, thetaPrime, atPrime, alg.Lambda, gradient, alg.Weighting);
                 break;
         }
     }
@@ -177,10 +177,11 @@ public static class TabularHypergradient
     /// D3 by implicit differentiation of the per-state stationarity condition F_s = ν(s) π'⊙(Q_s − ⟨π', Q_s⟩) −
     /// 2λ(θ'_s − φ_s) = 0 (Proposition 2 with exact expectations, including the ∇_φ Q and ∇_φ ν terms):
     /// with H_s = ∂F_s/∂θ (negative definite at the maximum), y_s = −H_s⁻¹ ∇_{θ_s} J(π'),
-    /// ∇_φ J = Σ_s [(∂_ν F_s · y_s) ∇_φ ν(s) + ν(s) ∇_φ Q_sᵀ J_softmax(θ'_s) y_s + 2λ e_s y_s].
+    /// ∇_φ J = Σ_s [(∂_ν F_s · y_s) ∇_φ ν(s) + ν(s) ∇_φ Q_sᵀ J_softmax(θ'_s) y_s + 2λ e_s y_s]. With
+    /// <see cref="EuclideanWeighting.PerState"/> the weight is 1 and the ∇_φ ν term vanishes.
     /// </summary>
     public static void EuclideanImplicit(ReadOnlySpan<double> phi, PolicyEvaluation atPhi, ReadOnlySpan<double> thetaPrime,
-        PolicyEvaluation atPrime, double lambda, Span<double> gradient)
+        PolicyEvaluation atPrime, double lambda, Span<double> gradient, EuclideanWeighting weighting = EuclideanWeighting.Visitation)
     {
         Check(atPhi, atPrime, lambda, gradient);
         int ns = atPhi.Mdp.StateCount;
@@ -198,7 +199,7 @@ public static class TabularHypergradient
         Span<double> jy = stackalloc double[na];
         for (int s = 0; s < ns; s++)
         {
-            double nu = atPhi.Nu[s];
+            double nu = weighting == EuclideanWeighting.PerState ? 1.0 : atPhi.Nu[s];
             ReadOnlySpan<double> q = atPhi.Q.AsSpan(s * na, na);
             TabularAdaptation.EuclideanDerivatives(phi.Slice(s * na, na), q, nu, lambda, thetaPrime.Slice(s * na, na), pi, g, h);
             if (!TabularAdaptation.TryCholeskyOfNegated(h, na, 0, l))
@@ -225,7 +226,15 @@ public static class TabularHypergradient
         }
 
         double[] tmp = new double[gradient.Length];
-        atPhi.NuWeightedGradient(c, gradient);
+        if (weighting == EuclideanWeighting.PerState)
+        {
+            gradient.Clear();
+        }
+        else
+        {
+            atPhi.NuWeightedGradient(c, gradient);
+        }
+
         atPhi.GradQTransposeTimes(w, tmp);
         for (int sa = 0; sa < gradient.Length; sa++)
         {

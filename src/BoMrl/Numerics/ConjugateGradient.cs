@@ -59,7 +59,7 @@ public sealed class ConjugateGradient
         double bNorm = TensorPrimitives.Norm(b);
         if (!double.IsFinite(bNorm))
         {
-            throw new ArithmeticException("Conjugate gradient: the right-hand side is not finite.");
+            throw new NumericalFailureException("Conjugate gradient: the right-hand side is not finite.");
         }
 
         if (bNorm == 0)
@@ -81,7 +81,7 @@ public sealed class ConjugateGradient
             double pap = TensorPrimitives.Dot<double>(_p, _ap);
             if (!double.IsFinite(pap))
             {
-                throw new ArithmeticException("Conjugate gradient: the operator returned a non-finite product.");
+                throw new NumericalFailureException("Conjugate gradient: the operator returned a non-finite product.");
             }
 
             if (pap <= 0)

@@ -2,121 +2,49 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace BoMrl.Numerics;
 
 /// <summary>
-/// Dense matrix kernels on flat row-major spans, written so that every inner loop is a long
-/// <see cref="TensorPrimitives"/> call. Batched network passes store activations feature-major
-/// (one row of the span per unit, one column per sample: size × rows), which turns the three
-/// products of a layer (forward, input gradient, weight gradient) into axpy and dot calls whose
-/// length is the number of samples rather than the (small) layer width.
-/// No method allocates; outputs must not alias inputs.
+/// Dense matrix kernels for batched network passes. Weights are row-major (out × in); activations are feature-major
+/// (one row of the span per unit, one column per sample: size × rows), so the three products of a layer are:
+/// forward Y = W·X (+b), input gradient dX = Wᵀ·dY, weight gradient dW = dY·Xᵀ.
+/// <para>
+/// With AVX2 + FMA the products run register-blocked micro-kernels (4 outputs × 8 samples, or 4 × 2 dot products,
+/// held in 8 YMM accumulators, so each loaded vector feeds 2–4 FMAs instead of one); otherwise, and for tails, they fall
+/// back to <see cref="TensorPrimitives"/> axpy/dot calls over the sample dimension. Both paths are tested against a
+/// scalar reference. No method allocates; outputs must not alias inputs.
+/// </para>
 /// </summary>
 public static class Dense
 {
-    /// <summary>Largest batch for which <see cref="Affine"/> uses the register-blocked kernel (the sampler's batches).</summary>
-    internal const int BlockedAffineMaxRows = 256;
+    private static readonly bool s_hardware = Fma.IsSupported && Avx2.IsSupported;
+
+    [ThreadStatic]
+    private static bool t_portableOnly;
+
+    /// <summary>
+    /// Forces the portable path on the calling thread only (tests exercise both paths; a per-thread switch cannot
+    /// change what concurrently running code computes).
+    /// </summary>
+    internal static bool PortableOnlyOnThisThread
+    {
+        get => t_portableOnly;
+        set => t_portableOnly = value;
+    }
+
+    private static bool UseBlockedKernels => s_hardware && !t_portableOnly;
 
     /// <summary>
     /// y = W·x + b for a batch: <paramref name="w"/> is outSize × inSize (row-major), <paramref name="x"/> is
     /// inSize × rows and <paramref name="y"/> outSize × rows (feature-major). <paramref name="b"/> may be empty (no bias).
     /// </summary>
-    /// <remarks>
-    /// Small batches (4 ≤ rows ≤ <see cref="BlockedAffineMaxRows"/>, the sampler's one policy call per step over 20 or so
-    /// environments) go through a register-blocked Vector256 kernel: one row-long axpy per weight would cost a
-    /// library call for every 5 vectors of work. Large batches (policy evaluation over whole trajectory batches)
-    /// stream whole rows through <see cref="TensorPrimitives"/>.
-    /// </remarks>
     public static void Affine(ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> x, int inSize, int outSize,
         int rows, Span<double> y)
     {
-        if (Vector256.IsHardwareAccelerated && rows >= Vector256<double>.Count && rows <= BlockedAffineMaxRows)
-        {
-            AffineBlocked(w, b, x, inSize, outSize, rows, y);
-            return;
-        }
-
-        for (int j = 0; j < outSize; j++)
-        {
-            Span<double> yj = y.Slice(j * rows, rows);
-            yj.Fill(b.IsEmpty ? 0.0 : b[j]);
-            ReadOnlySpan<double> wj = w.Slice(j * inSize, inSize);
-            for (int k = 0; k < inSize; k++)
-            {
-                double wjk = wj[k];
-                if (wjk != 0.0)
-                {
-                    TensorPrimitives.MultiplyAdd(x.Slice(k * rows, rows), wjk, yj, yj);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="Affine"/> for 4 ≤ rows, register-blocked: four output units × one vector of four samples stay in
-    /// registers while k runs over the inputs, so each step of k costs one load of x, four broadcasts of W and four
-    /// multiply-adds. Every sum is b_j + w_j0·x_0 + w_j1·x_1 + … in this order with separate multiply and add (no
-    /// fused rounding), whatever the block. A row count that is not a multiple of four ends with one vector that
-    /// overlaps the previous one; it recomputes those samples to the same values.
-    /// </summary>
-    private static void AffineBlocked(ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> x, int inSize, int outSize,
-        int rows, Span<double> y)
-    {
-        const int lanes = 4; // Vector256<double>.Count
-        if (w.Length < outSize * inSize || x.Length < inSize * rows || y.Length < outSize * rows || (!b.IsEmpty && b.Length < outSize))
-        {
-            throw new ArgumentException("a span is shorter than its dimensions");
-        }
-
-        ref double w0 = ref MemoryMarshal.GetReference(w);
-        ref double x0 = ref MemoryMarshal.GetReference(x);
-        ref double y0 = ref MemoryMarshal.GetReference(y);
-        int j = 0;
-        for (; j + 4 <= outSize; j += 4)
-        {
-            Vector256<double> b0 = Vector256.Create(b.IsEmpty ? 0.0 : b[j]);
-            Vector256<double> b1 = Vector256.Create(b.IsEmpty ? 0.0 : b[j + 1]);
-            Vector256<double> b2 = Vector256.Create(b.IsEmpty ? 0.0 : b[j + 2]);
-            Vector256<double> b3 = Vector256.Create(b.IsEmpty ? 0.0 : b[j + 3]);
-            nuint wj = (nuint)(j * inSize);
-            for (int r = 0; r < rows; r += lanes)
-            {
-                nuint at = (nuint)Math.Min(r, rows - lanes);
-                Vector256<double> a0 = b0, a1 = b1, a2 = b2, a3 = b3;
-                for (int k = 0; k < inSize; k++)
-                {
-                    Vector256<double> xk = Vector256.LoadUnsafe(ref x0, ((nuint)k * (nuint)rows) + at);
-                    nuint wk = wj + (nuint)k;
-                    a0 += Vector256.Create(Unsafe.Add(ref w0, wk)) * xk;
-                    a1 += Vector256.Create(Unsafe.Add(ref w0, wk + (nuint)inSize)) * xk;
-                    a2 += Vector256.Create(Unsafe.Add(ref w0, wk + (nuint)(2 * inSize))) * xk;
-                    a3 += Vector256.Create(Unsafe.Add(ref w0, wk + (nuint)(3 * inSize))) * xk;
-                }
-
-                a0.StoreUnsafe(ref y0, ((nuint)j * (nuint)rows) + at);
-                a1.StoreUnsafe(ref y0, ((nuint)(j + 1) * (nuint)rows) + at);
-                a2.StoreUnsafe(ref y0, ((nuint)(j + 2) * (nuint)rows) + at);
-                a3.StoreUnsafe(ref y0, ((nuint)(j + 3) * (nuint)rows) + at);
-            }
-        }
-
-        for (; j < outSize; j++)
-        {
-            Vector256<double> bj = Vector256.Create(b.IsEmpty ? 0.0 : b[j]);
-            nuint wj = (nuint)(j * inSize);
-            for (int r = 0; r < rows; r += lanes)
-            {
-                nuint at = (nuint)Math.Min(r, rows - lanes);
-                Vector256<double> a = bj;
-                for (int k = 0; k < inSize; k++)
-                {
-                    a += Vector256.Create(Unsafe.Add(ref w0, wj + (nuint)k)) * Vector256.LoadUnsafe(ref x0, ((nuint)k * (nuint)rows) + at);
-                }
-
-                a.StoreUnsafe(ref y0, ((nuint)j * (nuint)rows) + at);
-            }
-        }
+        // output o, reduction i: weight at w[o·inSize + i]
+        Product(w, inSize, 1, b, x, inSize, outSize, rows, y);
     }
 
     /// <summary>
@@ -126,15 +54,101 @@ public static class Dense
     public static void TransposedTimes(ReadOnlySpan<double> w, ReadOnlySpan<double> dy, int inSize, int outSize, int rows,
         Span<double> dx)
     {
-        dx[..(inSize * rows)].Clear();
-        for (int j = 0; j < outSize; j++)
+        // output k (an input unit), reduction j (an output unit): weight at w[j·inSize + k]
+        Product(w, 1, inSize, [], dy, outSize, inSize, rows, dx);
+    }
+
+    /// <summary>
+    /// result[o, r] = bias[o] + Σ_i m(o, i)·x[i, r] with m(o, i) = w[o·strideO + i·strideI]; x is reduce × rows.
+    /// </summary>
+    private static void Product(ReadOnlySpan<double> w, int strideO, int strideI, ReadOnlySpan<double> bias, ReadOnlySpan<double> x,
+        int reduce, int outputs, int rows, Span<double> result)
+    {
+        int o = 0;
+        if (UseBlockedKernels && rows >= 8)
         {
-            ReadOnlySpan<double> dyj = dy.Slice(j * rows, rows);
-            ReadOnlySpan<double> wj = w.Slice(j * inSize, inSize);
-            for (int k = 0; k < inSize; k++)
+            for (; o + 4 <= outputs; o += 4)
             {
-                Span<double> dxk = dx.Slice(k * rows, rows);
-                TensorPrimitives.MultiplyAdd(dyj, wj[k], dxk, dxk);
+                ProductBlock4(w, strideO, strideI, bias, x, reduce, rows, result, o);
+            }
+        }
+
+        for (; o < outputs; o++)
+        {
+            Span<double> yo = result.Slice(o * rows, rows);
+            yo.Fill(bias.IsEmpty ? 0.0 : bias[o]);
+            for (int i = 0; i < reduce; i++)
+            {
+                double m = w[o * strideO + i * strideI];
+                if (m != 0.0)
+                {
+                    TensorPrimitives.MultiplyAdd(x.Slice(i * rows, rows), m, yo, yo);
+                }
+            }
+        }
+    }
+
+    /// <summary>Outputs o0..o0+3 over all rows: 8-row column blocks with 8 accumulators, scalar tail.</summary>
+    private static void ProductBlock4(ReadOnlySpan<double> w, int strideO, int strideI, ReadOnlySpan<double> bias, ReadOnlySpan<double> x,
+        int reduce, int rows, Span<double> result, int o0)
+    {
+        ref double wr = ref MemoryMarshal.GetReference(w);
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double yr = ref MemoryMarshal.GetReference(result);
+        double b0 = bias.IsEmpty ? 0 : bias[o0], b1 = bias.IsEmpty ? 0 : bias[o0 + 1];
+        double b2 = bias.IsEmpty ? 0 : bias[o0 + 2], b3 = bias.IsEmpty ? 0 : bias[o0 + 3];
+        nuint w0 = (nuint)(o0 * strideO), w1 = (nuint)((o0 + 1) * strideO), w2 = (nuint)((o0 + 2) * strideO), w3 = (nuint)((o0 + 3) * strideO);
+        nuint si = (nuint)strideI, nrows = (nuint)rows;
+        int r = 0;
+        for (; r + 8 <= rows; r += 8)
+        {
+            Vector256<double> a00 = Vector256.Create(b0), a01 = a00;
+            Vector256<double> a10 = Vector256.Create(b1), a11 = a10;
+            Vector256<double> a20 = Vector256.Create(b2), a21 = a20;
+            Vector256<double> a30 = Vector256.Create(b3), a31 = a30;
+            nuint xo = (nuint)r;
+            nuint wi = 0;
+            for (int i = 0; i < reduce; i++, xo += nrows, wi += si)
+            {
+                Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, xo);
+                Vector256<double> x1 = Vector256.LoadUnsafe(ref xr, xo + 4);
+                Vector256<double> m = Vector256.Create(Unsafe.Add(ref wr, w0 + wi));
+                a00 = Fma.MultiplyAdd(m, x0, a00);
+                a01 = Fma.MultiplyAdd(m, x1, a01);
+                m = Vector256.Create(Unsafe.Add(ref wr, w1 + wi));
+                a10 = Fma.MultiplyAdd(m, x0, a10);
+                a11 = Fma.MultiplyAdd(m, x1, a11);
+                m = Vector256.Create(Unsafe.Add(ref wr, w2 + wi));
+                a20 = Fma.MultiplyAdd(m, x0, a20);
+                a21 = Fma.MultiplyAdd(m, x1, a21);
+                m = Vector256.Create(Unsafe.Add(ref wr, w3 + wi));
+                a30 = Fma.MultiplyAdd(m, x0, a30);
+                a31 = Fma.MultiplyAdd(m, x1, a31);
+            }
+
+            nuint y0 = (nuint)(o0 * rows + r);
+            a00.StoreUnsafe(ref yr, y0);
+            a01.StoreUnsafe(ref yr, y0 + 4);
+            a10.StoreUnsafe(ref yr, y0 + nrows);
+            a11.StoreUnsafe(ref yr, y0 + nrows + 4);
+            a20.StoreUnsafe(ref yr, y0 + 2 * nrows);
+            a21.StoreUnsafe(ref yr, y0 + 2 * nrows + 4);
+            a30.StoreUnsafe(ref yr, y0 + 3 * nrows);
+            a31.StoreUnsafe(ref yr, y0 + 3 * nrows + 4);
+        }
+
+        for (; r < rows; r++)
+        {
+            for (int q = 0; q < 4; q++)
+            {
+                int o = o0 + q;
+                double s = bias.IsEmpty ? 0 : bias[o];
+                for (int i = 0; i < reduce; i++)
+                {
+                    s += w[o * strideO + i * strideI] * x[i * rows + r];
+                }
+
+                result[o * rows + r] = s;
             }
         }
     }
@@ -146,20 +160,97 @@ public static class Dense
     public static void OuterSum(ReadOnlySpan<double> dy, ReadOnlySpan<double> x, int inSize, int outSize, int rows,
         Span<double> dw, Span<double> db)
     {
-        for (int j = 0; j < outSize; j++)
+        int j = 0;
+        if (UseBlockedKernels && rows >= 4)
         {
-            ReadOnlySpan<double> dyj = dy.Slice(j * rows, rows);
-            Span<double> dwj = dw.Slice(j * inSize, inSize);
-            for (int k = 0; k < inSize; k++)
+            for (; j + 4 <= outSize; j += 4)
             {
-                dwj[k] = TensorPrimitives.Dot(dyj, x.Slice(k * rows, rows));
-            }
+                int k = 0;
+                for (; k + 2 <= inSize; k += 2)
+                {
+                    DotBlock4x2(dy, x, rows, j, k, dw, inSize);
+                }
 
-            if (!db.IsEmpty)
-            {
-                db[j] = TensorPrimitives.Sum(dyj);
+                for (; k < inSize; k++)
+                {
+                    for (int q = 0; q < 4; q++)
+                    {
+                        dw[(j + q) * inSize + k] = TensorPrimitives.Dot(dy.Slice((j + q) * rows, rows), x.Slice(k * rows, rows));
+                    }
+                }
             }
         }
+
+        for (; j < outSize; j++)
+        {
+            ReadOnlySpan<double> dyj = dy.Slice(j * rows, rows);
+            for (int k = 0; k < inSize; k++)
+            {
+                dw[j * inSize + k] = TensorPrimitives.Dot(dyj, x.Slice(k * rows, rows));
+            }
+        }
+
+        if (!db.IsEmpty)
+        {
+            for (j = 0; j < outSize; j++)
+            {
+                db[j] = TensorPrimitives.Sum(dy.Slice(j * rows, rows));
+            }
+        }
+    }
+
+    /// <summary>dW for rows j0..j0+3 and columns k0, k0+1: eight dot products over the samples at once.</summary>
+    private static void DotBlock4x2(ReadOnlySpan<double> dy, ReadOnlySpan<double> x, int rows, int j0, int k0, Span<double> dw, int inSize)
+    {
+        ref double dr = ref MemoryMarshal.GetReference(dy);
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        nuint nrows = (nuint)rows;
+        nuint d0 = (nuint)(j0 * rows), d1 = d0 + nrows, d2 = d1 + nrows, d3 = d2 + nrows;
+        nuint x0 = (nuint)(k0 * rows), x1 = x0 + nrows;
+        Vector256<double> a00 = Vector256<double>.Zero, a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
+        {
+            nuint rr = (nuint)r;
+            Vector256<double> p = Vector256.LoadUnsafe(ref xr, x0 + rr);
+            Vector256<double> q = Vector256.LoadUnsafe(ref xr, x1 + rr);
+            Vector256<double> v = Vector256.LoadUnsafe(ref dr, d0 + rr);
+            a00 = Fma.MultiplyAdd(v, p, a00);
+            a01 = Fma.MultiplyAdd(v, q, a01);
+            v = Vector256.LoadUnsafe(ref dr, d1 + rr);
+            a10 = Fma.MultiplyAdd(v, p, a10);
+            a11 = Fma.MultiplyAdd(v, q, a11);
+            v = Vector256.LoadUnsafe(ref dr, d2 + rr);
+            a20 = Fma.MultiplyAdd(v, p, a20);
+            a21 = Fma.MultiplyAdd(v, q, a21);
+            v = Vector256.LoadUnsafe(ref dr, d3 + rr);
+            a30 = Fma.MultiplyAdd(v, p, a30);
+            a31 = Fma.MultiplyAdd(v, q, a31);
+        }
+
+        double s00 = Vector256.Sum(a00), s01 = Vector256.Sum(a01), s10 = Vector256.Sum(a10), s11 = Vector256.Sum(a11);
+        double s20 = Vector256.Sum(a20), s21 = Vector256.Sum(a21), s30 = Vector256.Sum(a30), s31 = Vector256.Sum(a31);
+        for (; r < rows; r++)
+        {
+            double p = x[k0 * rows + r], q = x[(k0 + 1) * rows + r];
+            s00 += dy[j0 * rows + r] * p;
+            s01 += dy[j0 * rows + r] * q;
+            s10 += dy[(j0 + 1) * rows + r] * p;
+            s11 += dy[(j0 + 1) * rows + r] * q;
+            s20 += dy[(j0 + 2) * rows + r] * p;
+            s21 += dy[(j0 + 2) * rows + r] * q;
+            s30 += dy[(j0 + 3) * rows + r] * p;
+            s31 += dy[(j0 + 3) * rows + r] * q;
+        }
+
+        dw[j0 * inSize + k0] = s00;
+        dw[j0 * inSize + k0 + 1] = s01;
+        dw[(j0 + 1) * inSize + k0] = s10;
+        dw[(j0 + 1) * inSize + k0 + 1] = s11;
+        dw[(j0 + 2) * inSize + k0] = s20;
+        dw[(j0 + 2) * inSize + k0 + 1] = s21;
+        dw[(j0 + 3) * inSize + k0] = s30;
+        dw[(j0 + 3) * inSize + k0 + 1] = s31;
     }
 
     /// <summary>Transposes a rows × cols row-major matrix into cols × rows.</summary>

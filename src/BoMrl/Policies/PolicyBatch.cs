@@ -112,7 +112,7 @@ public sealed class PolicyBatch
                 w[r] = weighting == RowWeighting.PerStep ? 1.0 / rows : 1.0 / ((double)nonEmpty * len);
                 if (!double.IsFinite(adv[r]))
                 {
-                    throw new ArithmeticException($"Advantage at episode {e}, step {t} is not finite.");
+                    throw new NumericalFailureException($"Advantage at episode {e}, step {t} is not finite.");
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using BoMrl.Numerics;
 
 namespace BoMrl.Policies;
 
@@ -14,9 +15,14 @@ public enum KlDirection
 
 /// <summary>
 /// Batched objectives of one differentiable policy over a <see cref="PolicyBatch"/>, each a weighted average over
-/// rows Σ_r w_r f_r, with exact gradients ∇_θ by one forward and one backward pass:
-/// log-probabilities, KL in both directions against fixed reference distributions, entropy, and the surrogate
-/// Σ_r w_r h(π_θ/π_β)·Â_r of eq. (7) (h(x) = 2/(1 + e^{−2(x−1)}) = 1 + tanh(x − 1)) or its unclipped ratio form.
+/// rows Σ_r w_r f_r, with exact gradients ∇_θ: log-probabilities, KL in both directions against fixed reference
+/// distributions, entropy, and the surrogate Σ_r w_r h(π_θ/π_β)·Â_r of eq. (7) (h(x) = 2/(1 + e^{−2(x−1)}) =
+/// 1 + tanh(x − 1)) or its unclipped ratio form.
+/// <para>
+/// Sums of terms share one forward and one backward pass: <see cref="Begin"/> runs the forward pass, the Add… terms
+/// accumulate their values and (scaled) gradients with respect to the distribution parameters, and <see cref="End"/>
+/// backpropagates once. The one-term methods (<see cref="MeanKl"/>, <see cref="Surrogate"/>, ...) wrap that.
+/// </para>
 /// Holds reusable buffers (grown to the largest batch seen, never per call): one instance per thread.
 /// Gradient spans may be empty to evaluate the value only.
 /// </summary>
@@ -24,6 +30,8 @@ public sealed class PolicyEvaluator
 {
     private double[] _workspace = [], _scratch = [], _dist = [], _distB = [], _dDist = [], _rowA = [], _rowB = [];
     private int _capacity;
+    private PolicyBatch? _batch;
+    private bool _withGradient;
 
     /// <summary>An evaluator for <paramref name="policy"/>.</summary>
     public PolicyEvaluator(IDifferentiablePolicy policy)
@@ -38,7 +46,11 @@ public sealed class PolicyEvaluator
     private IActionDistribution Family => Policy.Distribution;
 
     /// <summary>Distribution-parameter count per row × rows.</summary>
-    public int DistributionLength(PolicyBatch batch) => Family.ParameterSize * batch.Rows;
+    public int DistributionLength(PolicyBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Family.ParameterSize * batch.Rows;
+    }
 
     private void Ensure(int rows)
     {
@@ -62,124 +74,127 @@ public sealed class PolicyEvaluator
     {
         ArgumentNullException.ThrowIfNull(batch);
         Ensure(batch.Rows);
+        _batch = null;
         Policy.Forward(theta, batch.Observations, batch.Rows, dist, _workspace);
     }
 
     /// <summary>logp[r] = log π_θ(a_r|s_r).</summary>
     public void LogProbs(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> logp)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        Ensure(batch.Rows);
-        Span<double> dist = _dist.AsSpan(0, DistributionLength(batch));
-        Policy.Forward(theta, batch.Observations, batch.Rows, dist, _workspace);
-        Family.LogProb(dist, batch.Actions, batch.Rows, logp);
-    }
-
-    /// <summary>Σ_r c_r log π_θ(a_r|s_r) and its gradient. With c = w·Â it is the policy-gradient (REINFORCE) objective.</summary>
-    public double WeightedLogProb(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> coef, Span<double> gradient)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        int n = batch.Rows;
-        Ensure(n);
-        Span<double> dist = _dist.AsSpan(0, DistributionLength(batch));
-        Policy.Forward(theta, batch.Observations, n, dist, _workspace);
-        Span<double> logp = _rowA.AsSpan(0, n);
-        Family.LogProb(dist, batch.Actions, n, logp);
-        double value = TensorPrimitives.Dot(coef[..n], logp);
-        if (!gradient.IsEmpty)
-        {
-            Span<double> dDist = _dDist.AsSpan(0, dist.Length);
-            dDist.Clear();
-            Family.AddLogProbGradient(dist, batch.Actions, n, coef, dDist);
-            Policy.Backward(theta, batch.Observations, n, _workspace, dDist, gradient, _scratch);
-        }
-
-        return value;
-    }
-
-    /// <summary>Policy-gradient objective Σ_r w_r Â_r log π_θ(a_r|s_r) and its gradient ĝ (pytorch-maml-rl's reinforce loss, negated).</summary>
-    public double PolicyGradientObjective(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        int n = batch.Rows;
-        Ensure(n);
-        Span<double> coef = _rowB.AsSpan(0, n);
-        TensorPrimitives.Multiply(batch.Weights, batch.Advantages, coef);
-        return WeightedLogProb(theta, batch, coef, gradient);
+        Begin(theta, batch, withGradient: false);
+        Family.LogProb(CurrentDist, batch.Actions, batch.Rows, logp);
     }
 
     /// <summary>
-    /// Σ_r w_r KL between π_θ(·|s_r) and the fixed reference distributions <paramref name="reference"/>
-    /// (ParameterSize × rows), in the given direction, and its gradient with respect to θ.
+    /// Starts a sum of terms at θ on <paramref name="batch"/>: one forward pass; the gradient accumulator is cleared
+    /// when <paramref name="withGradient"/>.
     /// </summary>
-    public double MeanKl(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> reference, KlDirection direction,
-        Span<double> gradient)
+    public void Begin(ReadOnlySpan<double> theta, PolicyBatch batch, bool withGradient)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        Ensure(batch.Rows);
+        _batch = batch;
+        _withGradient = withGradient;
+        Policy.Forward(theta, batch.Observations, batch.Rows, CurrentDist, _workspace);
+        if (withGradient)
+        {
+            _dDist.AsSpan(0, DistributionLength(batch)).Clear();
+        }
+    }
+
+    /// <summary>Backpropagates the accumulated terms: writes ∇_θ of their sum (θ must be the one given to <see cref="Begin"/>).</summary>
+    public void End(ReadOnlySpan<double> theta, Span<double> gradient)
+    {
+        PolicyBatch batch = _batch ?? throw new InvalidOperationException("End without Begin.");
+        if (!_withGradient)
+        {
+            throw new InvalidOperationException("Begin was called without a gradient.");
+        }
+
+        Policy.Backward(theta, batch.Observations, batch.Rows, _workspace, _dDist.AsSpan(0, DistributionLength(batch)), gradient, _scratch);
+        _batch = null;
+    }
+
+    private Span<double> CurrentDist => _dist.AsSpan(0, Family.ParameterSize * (_batch?.Rows ?? 0));
+
+    private Span<double> CurrentGradient => _withGradient ? _dDist.AsSpan(0, CurrentDist.Length) : [];
+
+    private PolicyBatch Current => _batch ?? throw new InvalidOperationException("Add a term between Begin and End.");
+
+    /// <summary>Term Σ_r c_r log π_θ(a_r|s_r) (times <paramref name="scale"/> in the gradient and the returned value).</summary>
+    public double AddWeightedLogProb(ReadOnlySpan<double> coef, double scale = 1.0)
+    {
+        PolicyBatch batch = Current;
         int n = batch.Rows;
-        Ensure(n);
-        Span<double> dist = _dist.AsSpan(0, DistributionLength(batch));
-        Policy.Forward(theta, batch.Observations, n, dist, _workspace);
+        Span<double> logp = _rowA.AsSpan(0, n);
+        Family.LogProb(CurrentDist, batch.Actions, n, logp);
+        double value = TensorPrimitives.Dot(coef[..n], logp);
+        if (_withGradient)
+        {
+            Span<double> c = _rowA.AsSpan(0, n);
+            TensorPrimitives.Multiply(coef[..n], scale, c);
+            Family.AddLogProbGradient(CurrentDist, batch.Actions, n, c, CurrentGradient);
+        }
+
+        return scale * value;
+    }
+
+    /// <summary>Term Σ_r w_r KL against the fixed <paramref name="reference"/> distributions (ParameterSize × rows), times scale.</summary>
+    public double AddKl(ReadOnlySpan<double> reference, KlDirection direction, double scale = 1.0)
+    {
+        PolicyBatch batch = Current;
+        int n = batch.Rows;
+        ReadOnlySpan<double> dist = CurrentDist;
         bool first = direction == KlDirection.PolicyFirst;
         ReadOnlySpan<double> p = first ? dist : reference, q = first ? reference : dist;
         Span<double> kl = _rowA.AsSpan(0, n);
         Family.Kl(p, q, n, kl);
         double value = TensorPrimitives.Dot(batch.Weights, kl);
-        if (!gradient.IsEmpty)
+        if (_withGradient)
         {
-            Span<double> dDist = _dDist.AsSpan(0, dist.Length);
-            dDist.Clear();
+            Span<double> c = _rowA.AsSpan(0, n);
+            TensorPrimitives.Multiply(batch.Weights, scale, c);
             if (first)
             {
-                Family.AddKlGradient(p, q, n, batch.Weights, dDist, []);
+                Family.AddKlGradient(p, q, n, c, CurrentGradient, []);
             }
             else
             {
-                Family.AddKlGradient(p, q, n, batch.Weights, [], dDist);
+                Family.AddKlGradient(p, q, n, c, [], CurrentGradient);
             }
-
-            Policy.Backward(theta, batch.Observations, n, _workspace, dDist, gradient, _scratch);
         }
 
-        return value;
+        return scale * value;
     }
 
-    /// <summary>Σ_r w_r H(π_θ(·|s_r)) and its gradient.</summary>
-    public double MeanEntropy(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient)
+    /// <summary>Term Σ_r w_r H(π_θ(·|s_r)), times scale.</summary>
+    public double AddEntropy(double scale = 1.0)
     {
-        ArgumentNullException.ThrowIfNull(batch);
+        PolicyBatch batch = Current;
         int n = batch.Rows;
-        Ensure(n);
-        Span<double> dist = _dist.AsSpan(0, DistributionLength(batch));
-        Policy.Forward(theta, batch.Observations, n, dist, _workspace);
         Span<double> h = _rowA.AsSpan(0, n);
-        Family.Entropy(dist, n, h);
+        Family.Entropy(CurrentDist, n, h);
         double value = TensorPrimitives.Dot(batch.Weights, h);
-        if (!gradient.IsEmpty)
+        if (_withGradient)
         {
-            Span<double> dDist = _dDist.AsSpan(0, dist.Length);
-            dDist.Clear();
-            Family.AddEntropyGradient(dist, n, batch.Weights, dDist);
-            Policy.Backward(theta, batch.Observations, n, _workspace, dDist, gradient, _scratch);
+            Span<double> c = _rowA.AsSpan(0, n);
+            TensorPrimitives.Multiply(batch.Weights, scale, c);
+            Family.AddEntropyGradient(CurrentDist, n, c, CurrentGradient);
         }
 
-        return value;
+        return scale * value;
     }
 
     /// <summary>
-    /// Importance-weighted surrogate Σ_r w_r·t(ρ_r)·Â_r with ρ_r = π_θ(a_r|s_r)/π_β(a_r|s_r) (log π_β given per row),
-    /// t = h (eq. (7), <paramref name="clipped"/>) or the identity (the plain ratio of eq. (2) / TRPO), and its gradient.
+    /// Term Σ_r w_r·t(ρ_r)·Â_r with ρ_r = π_θ(a_r|s_r)/π_β(a_r|s_r) (log π_β per row), t = h (eq. (7), clipped) or the
+    /// identity (the ratio of eq. (2) / TRPO), times scale.
     /// </summary>
-    public double Surrogate(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> logBehaviour, bool clipped,
-        Span<double> gradient)
+    public double AddSurrogate(ReadOnlySpan<double> logBehaviour, bool clipped, double scale = 1.0)
     {
-        ArgumentNullException.ThrowIfNull(batch);
+        PolicyBatch batch = Current;
         int n = batch.Rows;
-        Ensure(n);
-        Span<double> dist = _dist.AsSpan(0, DistributionLength(batch));
-        Policy.Forward(theta, batch.Observations, n, dist, _workspace);
         Span<double> logp = _rowA.AsSpan(0, n);
-        Family.LogProb(dist, batch.Actions, n, logp);
+        Family.LogProb(CurrentDist, batch.Actions, n, logp);
         Span<double> coef = _rowB.AsSpan(0, n);
         double value = 0;
         for (int r = 0; r < n; r++)
@@ -192,35 +207,101 @@ public sealed class PolicyEvaluator
                 double rho = Math.Exp(Math.Min(logRatio, 40.0));
                 double t = Math.Tanh(rho - 1.0);
                 value += wa * (1.0 + t);
-                coef[r] = wa * (1.0 - t * t) * rho; // d h(ρ)/d log π = h'(ρ)·ρ
+                coef[r] = scale * wa * (1.0 - t * t) * rho; // d h(ρ)/d log π = h'(ρ)·ρ
             }
             else
             {
                 double rho = Math.Exp(logRatio);
                 value += wa * rho;
-                coef[r] = wa * rho;
+                coef[r] = scale * wa * rho;
             }
         }
 
         if (!double.IsFinite(value))
         {
-            throw new ArithmeticException("Surrogate objective is not finite (importance ratio overflow).");
+            throw new NumericalFailureException("Surrogate objective is not finite (importance ratio overflow).");
         }
 
+        if (_withGradient)
+        {
+            Family.AddLogProbGradient(CurrentDist, batch.Actions, n, coef, CurrentGradient);
+        }
+
+        return scale * value;
+    }
+
+    private double Single(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient, Func<PolicyEvaluator, double> term)
+    {
+        Begin(theta, batch, !gradient.IsEmpty);
+        double value = term(this);
         if (!gradient.IsEmpty)
         {
-            Span<double> dDist = _dDist.AsSpan(0, dist.Length);
-            dDist.Clear();
-            Family.AddLogProbGradient(dist, batch.Actions, n, coef, dDist);
-            Policy.Backward(theta, batch.Observations, n, _workspace, dDist, gradient, _scratch);
+            End(theta, gradient);
+        }
+
+        return value;
+    }
+
+    /// <summary>Σ_r c_r log π_θ(a_r|s_r) and its gradient.</summary>
+    public double WeightedLogProb(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> coef, Span<double> gradient)
+    {
+        double[] c = coef.ToArray();
+        return Single(theta, batch, gradient, e => e.AddWeightedLogProb(c));
+    }
+
+    /// <summary>Policy-gradient objective Σ_r w_r Â_r log π_θ(a_r|s_r) and its gradient ĝ (pytorch-maml-rl's reinforce loss, negated).</summary>
+    public double PolicyGradientObjective(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Begin(theta, batch, !gradient.IsEmpty);
+        Span<double> coef = _rowB.AsSpan(0, batch.Rows);
+        TensorPrimitives.Multiply(batch.Weights, batch.Advantages, coef);
+        double value = AddWeightedLogProb(coef);
+        if (!gradient.IsEmpty)
+        {
+            End(theta, gradient);
+        }
+
+        return value;
+    }
+
+    /// <summary>Σ_r w_r KL between π_θ(·|s_r) and fixed reference distributions, in the given direction, and its gradient.</summary>
+    public double MeanKl(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> reference, KlDirection direction,
+        Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Begin(theta, batch, !gradient.IsEmpty);
+        double value = AddKl(reference, direction);
+        if (!gradient.IsEmpty)
+        {
+            End(theta, gradient);
+        }
+
+        return value;
+    }
+
+    /// <summary>Σ_r w_r H(π_θ(·|s_r)) and its gradient.</summary>
+    public double MeanEntropy(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient) =>
+        Single(theta, batch, gradient, e => e.AddEntropy());
+
+    /// <summary>The surrogate Σ_r w_r·t(ρ_r)·Â_r (see <see cref="AddSurrogate"/>) and its gradient.</summary>
+    public double Surrogate(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> logBehaviour, bool clipped,
+        Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Begin(theta, batch, !gradient.IsEmpty);
+        double value = AddSurrogate(logBehaviour, clipped);
+        if (!gradient.IsEmpty)
+        {
+            End(theta, gradient);
         }
 
         return value;
     }
 
     /// <summary>
-    /// Σ_r w_r KL(p_r ‖ q_r) where p and q are π_a and π_b of the two parameter vectors, with the gradients with
-    /// respect to either (empty spans skip them). Used for mixed second derivatives ∇_φ∇_θ D².
+    /// Σ_r w_r KL(p_r ‖ q_r) where p and q are π of the two parameter vectors, with the gradients with respect to
+    /// either (empty spans skip them). Used for mixed second derivatives ∇_φ∇_θ D².
     /// </summary>
     public double MeanKlBetween(ReadOnlySpan<double> thetaP, ReadOnlySpan<double> thetaQ, PolicyBatch batch, Span<double> gradP,
         Span<double> gradQ)
@@ -228,6 +309,7 @@ public sealed class PolicyEvaluator
         ArgumentNullException.ThrowIfNull(batch);
         int n = batch.Rows, len = DistributionLength(batch);
         Ensure(n);
+        _batch = null;
         Span<double> p = _distB.AsSpan(0, len);
         Span<double> q = _dist.AsSpan(0, len);
         Policy.Forward(thetaP, batch.Observations, n, p, _workspace);

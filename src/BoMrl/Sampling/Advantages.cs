@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using BoMrl.Numerics;
 
 namespace BoMrl.Sampling;
 
@@ -142,7 +143,7 @@ public static class Advantages
         double std = Math.Sqrt(squares / n);
         if (!double.IsFinite(std))
         {
-            throw new InvalidOperationException("advantages are not finite; cannot normalise");
+            throw new NumericalFailureException("advantages are not finite; cannot normalise");
         }
 
         double scale = 1.0 / (std + NormalizationEpsilon);

@@ -19,7 +19,6 @@ public sealed class LinearFeatureBaseline
 
     private readonly double[] _gram;
     private readonly double[] _rhs;
-    private readonly double[] _factor;
     private readonly double[] _feature;
 
     /// <summary>Creates an unfitted (all-zero) baseline for observations of length <paramref name="observationSize"/>.</summary>
@@ -39,7 +38,6 @@ public sealed class LinearFeatureBaseline
         Weights = new double[f];
         _gram = new double[f * f];
         _rhs = new double[f];
-        _factor = new double[f * f];
         _feature = new double[f];
     }
 
@@ -77,8 +75,8 @@ public sealed class LinearFeatureBaseline
 
     /// <summary>
     /// Fits w to <paramref name="targets"/> (one per step, padded like the batch; usually <see cref="TrajectoryBatch.Returns"/>)
-    /// over the valid steps of <paramref name="batch"/>. Throws <see cref="InvalidOperationException"/> when no
-    /// regularisation level up to 10⁴·c gives a finite solution.
+    /// over the valid steps of <paramref name="batch"/>. Throws when no
+    /// regularisation level up to 10⁴·c gives a finite solution (<see cref="NumericalFailureException"/>).
     /// </summary>
     public void Fit(TrajectoryBatch batch, ReadOnlySpan<double> targets)
     {
@@ -112,6 +110,15 @@ public sealed class LinearFeatureBaseline
             }
         }
 
+        // Mirror the lower triangle: the LU solve reads the whole matrix.
+        for (int i = 0; i < f; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                _gram[j * f + i] = _gram[i * f + j];
+            }
+        }
+
         double c = Regularization;
         for (int attempt = 0; attempt < MaxAttempts; attempt++, c *= 10)
         {
@@ -120,7 +127,7 @@ public sealed class LinearFeatureBaseline
                 _gram[i * f + i] += attempt == 0 ? c : c - c / 10; // raise the diagonal from the previous level to c
             }
 
-            if (Cholesky.TrySolve(_gram, _rhs, Weights, _factor, f))
+            if (TrySolve(_gram, _rhs, Weights, f))
             {
                 LastRegularization = c;
                 return;
@@ -128,9 +135,35 @@ public sealed class LinearFeatureBaseline
         }
 
         Array.Clear(Weights);
-        throw new InvalidOperationException(
+        throw new NumericalFailureException(
             $"linear feature baseline: the normal equations stay singular up to ridge coefficient {c / 10:g3} " +
             "(non-finite observations or returns?)");
+    }
+
+    /// <summary>Solves A·w = b by LU (Numerics/DenseLu); false when A is numerically singular or w is not finite.</summary>
+    private static bool TrySolve(double[] a, double[] b, double[] w, int n)
+    {
+        DenseLu lu;
+        try
+        {
+            lu = new DenseLu(a, n);
+        }
+        catch (NumericalFailureException)
+        {
+            return false; // singular at this regularisation level: the caller raises c
+        }
+
+        b.CopyTo(w, 0);
+        lu.Solve(w);
+        foreach (double x in w)
+        {
+            if (!double.IsFinite(x))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Writes V(o_t, t) = wᵀf for every valid step of <paramref name="batch"/> into <paramref name="values"/>; zero elsewhere.</summary>

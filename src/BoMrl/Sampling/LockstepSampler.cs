@@ -302,7 +302,7 @@ public sealed class LockstepSampler : IDisposable
                 StepOutcome outcome = envs[j]!.Step(action, next);
                 if (!double.IsFinite(outcome.Reward))
                 {
-                    throw new InvalidOperationException(
+                    throw new NumericalFailureException(
                         $"environment '{_distribution.Name}' returned a non-finite reward ({outcome.Reward}) at task {taskIndex}, episode {e}, step {t}");
                 }
 

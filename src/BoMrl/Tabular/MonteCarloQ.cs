@@ -36,6 +36,23 @@ public sealed class MonteCarloQ
         int na = mdp.ActionCount;
         double gamma = mdp.Gamma;
         TransitionSampler sampler = mdp.Sampler;
+        // Cumulative action probabilities per state (last entry +∞ guards against rounding of the total).
+        double[] cdf = new double[pi.Length];
+        for (int s = 0; s < mdp.StateCount; s++)
+        {
+            double c = 0;
+            for (int a = 0; a < na; a++)
+            {
+                c += pi[s * na + a];
+                cdf[s * na + a] = c;
+            }
+
+            cdf[s * na + na - 1] = double.PositiveInfinity;
+        }
+
+        // A xoshiro256** stream seeded from the caller's generator: the per-step draws are the hot loop, and
+        // System.Random(seed) uses the slower legacy algorithm. Still fully determined by the caller's seed.
+        var fast = new Xoshiro256(rng);
         long steps = 0;
         for (int s0 = 0; s0 < mdp.StateCount; s0++)
         {
@@ -56,7 +73,7 @@ public sealed class MonteCarloQ
                     double ret = 0;
                     for (int t = 0; t < Horizon; t++)
                     {
-                        s = sampler.Sample(s * na + a, rng.NextDouble(), out double reward);
+                        s = sampler.Sample(s * na + a, fast.NextDouble(), out double reward);
                         ret += discount * reward;
                         discount *= gamma;
                         steps++;
@@ -65,7 +82,13 @@ public sealed class MonteCarloQ
                             break;
                         }
 
-                        a = SampleAction(pi.Slice(s * na, na), rng.NextDouble());
+                        double u = fast.NextDouble();
+                        int row = s * na;
+                        a = 0;
+                        while (u >= cdf[row + a])
+                        {
+                            a++;
+                        }
                     }
 
                     total += ret;
@@ -78,18 +101,33 @@ public sealed class MonteCarloQ
         return steps;
     }
 
-    private static int SampleAction(ReadOnlySpan<double> row, double u)
+    /// <summary>xoshiro256** (Blackman &amp; Vigna), seeded by four draws of the caller's generator.</summary>
+    private struct Xoshiro256
     {
-        double c = 0;
-        for (int a = 0; a < row.Length - 1; a++)
+        private ulong _s0;
+        private ulong _s1;
+        private ulong _s2;
+        private ulong _s3;
+
+        public Xoshiro256(Random seedSource)
         {
-            c += row[a];
-            if (u < c)
-            {
-                return a;
-            }
+            _s0 = (ulong)seedSource.NextInt64() | 1UL; // never the all-zero state
+            _s1 = (ulong)seedSource.NextInt64();
+            _s2 = (ulong)seedSource.NextInt64();
+            _s3 = (ulong)seedSource.NextInt64();
         }
 
-        return row.Length - 1;
+        public double NextDouble()
+        {
+            ulong result = System.Numerics.BitOperations.RotateLeft(_s1 * 5, 7) * 9;
+            ulong t = _s1 << 17;
+            _s2 ^= _s0;
+            _s3 ^= _s1;
+            _s1 ^= _s2;
+            _s0 ^= _s3;
+            _s2 ^= t;
+            _s3 = System.Numerics.BitOperations.RotateLeft(_s3, 45);
+            return (result >> 11) * (1.0 / (1UL << 53));
+        }
     }
 }

@@ -15,8 +15,26 @@ public static class TabularSoftmax
         ArgumentOutOfRangeException.ThrowIfNotEqual(pi.Length, theta.Length, nameof(pi));
         for (int row = 0; row < theta.Length; row += actions)
         {
-            TensorPrimitives.SoftMax(theta.Slice(row, actions), pi.Slice(row, actions));
+            Row(theta.Slice(row, actions), pi.Slice(row, actions));
         }
+    }
+
+    /// <summary>
+    /// Softmax of one row with the maximum subtracted first (TensorPrimitives.SoftMax exponentiates the raw values,
+    /// which overflows for logits above ~709). May alias.
+    /// </summary>
+    public static void Row(ReadOnlySpan<double> thetaRow, Span<double> piRow)
+    {
+        double max = TensorPrimitives.Max(thetaRow);
+        double sum = 0;
+        for (int a = 0; a < thetaRow.Length; a++)
+        {
+            double e = Math.Exp(thetaRow[a] - max);
+            piRow[a] = e;
+            sum += e;
+        }
+
+        TensorPrimitives.Divide(piRow, sum, piRow);
     }
 
     /// <summary>Returns a new array with π_θ for all states.</summary>

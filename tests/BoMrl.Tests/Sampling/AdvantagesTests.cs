@@ -157,7 +157,7 @@ public class AdvantagesTests
         TrajectoryBatch b = RandomBatch(7);
         b.Observations[5] = double.PositiveInfinity;
         Advantages.DiscountedReturns(b, 0.99);
-        Assert.Throws<InvalidOperationException>(() => new LinearFeatureBaseline(3).Fit(b, b.Returns));
+        Assert.Throws<NumericalFailureException>(() => new LinearFeatureBaseline(3).Fit(b, b.Returns));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using BoMrl.Environments.Navigation;
+using BoMrl.Numerics;
+using BoMrl.Policies;
 using BoMrl.Sampling;
 
 namespace BoMrl.Tests.Sampling;
@@ -47,6 +49,21 @@ public class LockstepSamplerTests
         // Different stream → different data (the test can fail if the seed were ignored).
         var other = new LockstepSampler(dist, policy, 20, 2, 8).Sample(tasks, thetas, seed: 42, stream: 4);
         Assert.False(other[0].Actions.AsSpan().SequenceEqual(reference![0].Actions));
+    }
+
+    [Fact]
+    public void Sampler_with_the_mlp_policy_is_deterministic_across_thread_counts()
+    {
+        var dist = new Navigation2DTasks();
+        var policy = new GaussianMlpPolicy(2, 2, [64, 64]);
+        double[] phi = policy.InitialParameters(Seeds.Rng(1, 0));
+        double[][] tasks = [.. Enumerable.Range(0, 5).Select(i => dist.SampleTask(Seeds.Rng(2, i)))];
+        TrajectoryBatch[] one = new LockstepSampler(dist, policy, 12, threads: 1, maxRowsPerBatch: 5).Sample(tasks, [phi], 8, 0);
+        TrajectoryBatch[] four = new LockstepSampler(dist, policy, 12, threads: 4, maxRowsPerBatch: 5).Sample(tasks, [phi], 8, 0);
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            AssertBitwiseEqual(one[i], four[i]);
+        }
     }
 
     [Fact]

@@ -61,6 +61,13 @@ public class TabularHypergradientTests(ITestOutputHelper output)
         Assert.True(CheckAgainstFiniteDifferences(new TabularAdaptation(Distance.Euclidean, lambda), instance) <= 1e-6);
 
     [Theory]
+    [InlineData(0, 0.05)]
+    [InlineData(1, 0.2)]
+    [InlineData(2, 0.02)]
+    public void Hypergradient_D3_per_state_implicit_matches_finite_differences(int instance, double lambda) =>
+        Assert.True(CheckAgainstFiniteDifferences(new TabularAdaptation(Distance.Euclidean, lambda, weighting: EuclideanWeighting.PerState), instance) <= 1e-6);
+
+    [Theory]
     [InlineData(0, 0.5)]
     [InlineData(1, 2.0)]
     [InlineData(2, 5.0)]

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using BoMrl.Experiments;
+using BoMrl.IO;
+
+namespace BoMrl.Cli;
+
+/// <summary><c>bomrl compare --runs DIR... --out F.png</c>: overlays the meta-test curves (test.json) of several runs.</summary>
+internal static class CompareCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var runs = new Option<string[]>("--runs")
+        {
+            Description = "Run folders that hold a test.json (from bomrl test)",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var cmd = new Command("compare", "Overlay the meta-test curves of several runs in one PNG.") { runs, output };
+        cmd.SetAction(p => Run(ctx, p.GetValue(runs)!, p.GetValue(output)!));
+        return cmd;
+    }
+
+    private static int Run(CliContext ctx, string[] runs, string output)
+    {
+        if (runs.Length == 0)
+        {
+            throw new UsageException("--runs needs at least one run folder");
+        }
+
+        if (!string.Equals(Path.GetExtension(output), ".png", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--out must name a .png file (got {output})");
+        }
+
+        var series = new List<Series>();
+        ctx.Out.WriteLine("run  algorithm  return by adaptation step (± s.e.)");
+        foreach (string dir in runs)
+        {
+            var folder = new RunFolder(dir);
+            if (!File.Exists(folder.TestReportPath))
+            {
+                throw new UsageException($"{folder.Path} has no test.json; run 'bomrl test --run {dir}' first");
+            }
+
+            MetaTestReport r;
+            try
+            {
+                r = folder.ReadTestReport();
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UsageException(RunSupport.OneLine(e.Message));
+            }
+
+            string name = Path.GetFileName(folder.Path.TrimEnd(Path.DirectorySeparatorChar));
+            series.Add(r.ToSeries($"{r.Algorithm} ({name})"));
+            ctx.Out.WriteLine($"{name}  {r.Algorithm}  " + string.Join("  ", r.ReturnsByStep.Select((x, i) =>
+                string.Create(CultureInfo.InvariantCulture, $"{x:F2}±{r.StderrByStep[i]:F2}"))));
+        }
+
+        string full = Path.GetFullPath(output);
+        RunSupport.Writing(full, () => MetaTestReport.Plot(full, "Meta-test: return vs adaptation steps", series));
+        ctx.Out.WriteLine($"wrote {full}");
+        return 0;
+    }
+}

@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Globalization;
+using BoMrl.Distances;
+using BoMrl.Experiments;
+
+namespace BoMrl.Cli;
+
+/// <summary>
+/// <c>bomrl frozenlake</c>: one Frozen Lake verification run (Section 6.1): meta-training, meta-test, theory
+/// quantities and bound, hypergradient check; writes summary.json, CSVs and the two figures into --out.
+/// </summary>
+internal static class FrozenLakeCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var variance = new Option<string>("--variance") { Description = "Task distribution preset: high (hole probability 0.3) or low (0.1); also selects the paper's λ.", Required = true };
+        var distance = new Option<string>("--distance") { Description = "Within-task distance: kl1 (D1, forward KL), kl2 (D2, reverse KL) or l2 (D3, Euclidean on parameters).", Required = true };
+        var size = new Option<int>("--size") { Description = "Grid side N ≥ 2.", DefaultValueFactory = _ => 4 };
+        var holeProb = new Option<double?>("--hole-prob") { Description = "Hole probability p in [0, 1) (default: the preset's 0.3 or 0.1)." };
+        var slippery = new Option<bool>("--slippery") { Description = "Slippery dynamics (intended move 1/3, each perpendicular 1/3) or deterministic.", DefaultValueFactory = _ => true };
+        var trainTasks = new Option<int>("--train-tasks") { Description = "Number of training tasks.", DefaultValueFactory = _ => 20 };
+        var testTasks = new Option<int>("--test-tasks") { Description = "Number of held-out test tasks.", DefaultValueFactory = _ => 20 };
+        var lambda = new Option<double?>("--lambda") { Description = "Regularisation weight λ > 0 (default: the paper's, 0.5/0.5/0.04 high, 0.25/0.25/0.02 low)." };
+        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations T of Algorithm 1 (BO-MRL and MAML).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().Iterations };
+        var q = new Option<string>("--q") { Description = "Q estimation: mc (Monte-Carlo rollouts, as the paper) or exact.", DefaultValueFactory = _ => "mc" };
+        var rollouts = new Option<int>("--rollouts") { Description = "Monte-Carlo rollouts per state-action pair per Q estimate.", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().RolloutsPerPair };
+        var mamlStep = new Option<double?>("--maml-step") { Description = "MAML's fast learning rate α (inner step φ + α∇J); default (1 − γ)/(2λ₃) with the paper's D3 λ₃: 2.5 high, 5 low." };
+        var metaLr = new Option<double>("--meta-lr") { Description = "Meta learning rate per state α (the SGD step is α·|S|·hypergradient).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().MetaLearningRate };
+        var batch = new Option<int>("--tasks-per-iteration") { Description = "Tasks sampled per meta-iteration.", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().TasksPerIteration };
+        var weighting = new Option<string>("--d3-weighting") { Description = "D3 state weighting: visitation (ν-weighted return, DESIGN §3a) or per-state (eq. 1).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().D3Weighting };
+        var seed = new Option<long>("--seed") { Description = "Root seed (maps, task sampling, Monte-Carlo).", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "Run folder for summary.json, CSVs and PNG figures.", Required = true };
+        var cmd = new Command("frozenlake", "Frozen Lake verification of BO-MRL's bounds (paper Section 6.1, Figures 1, 3, 4).")
+        {
+            variance, distance, size, holeProb, slippery, trainTasks, testTasks, lambda, iterations, q, rollouts, mamlStep, metaLr, batch, weighting, seed, output,
+        };
+        cmd.SetAction(parse =>
+        {
+            string v = parse.GetValue(variance)!;
+            Distance d = ParseDistance(parse.GetValue(distance));
+            FrozenLakeExperimentConfig config = Build(v, d, parse.GetValue(size), parse.GetValue(holeProb), parse.GetValue(lambda)) with
+            {
+                Slippery = parse.GetValue(slippery),
+                TrainTasks = Positive(parse.GetValue(trainTasks), "--train-tasks"),
+                TestTasks = Positive(parse.GetValue(testTasks), "--test-tasks"),
+                Iterations = NonNegative(parse.GetValue(iterations), "--iterations"),
+                Q = ParseQ(parse.GetValue(q)),
+                RolloutsPerPair = Positive(parse.GetValue(rollouts), "--rollouts"),
+                MetaLearningRate = PositiveFinite(parse.GetValue(metaLr), "--meta-lr"),
+                TasksPerIteration = Positive(parse.GetValue(batch), "--tasks-per-iteration"),
+                D3Weighting = parse.GetValue(weighting)!,
+                Seed = parse.GetValue(seed),
+            };
+            if (parse.GetValue(mamlStep) is double alpha)
+            {
+                config = config with { MamlStepSize = PositiveFinite(alpha, "--maml-step") };
+            }
+
+            string dir = EnsureWritable(parse.GetValue(output)!);
+            FrozenLakeSummary s = RunOne(ctx, config);
+            FrozenLakeExperiment.WriteOutputs(dir, config, s);
+            ctx.Out.WriteLine($"wrote {Path.Combine(dir, "summary.json")}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs one configuration, turning bad settings into one-line usage errors.</summary>
+    internal static FrozenLakeSummary RunOne(CliContext ctx, FrozenLakeExperimentConfig config)
+    {
+        try
+        {
+            config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message.Split('\n')[0]);
+        }
+
+        return FrozenLakeExperiment.Run(config, line => ctx.Error.WriteLine(line));
+    }
+
+    /// <summary>The paper configuration for a preset and distance, with optional size, p and λ overrides (validated).</summary>
+    internal static FrozenLakeExperimentConfig Build(string variance, Distance distance, int size, double? holeProb, double? lambda)
+    {
+        if (variance is not ("high" or "low"))
+        {
+            throw new UsageException($"--variance must be high or low, got '{variance}'");
+        }
+
+        if (size < 2)
+        {
+            throw new UsageException($"--size must be at least 2, got {size}");
+        }
+
+        if (holeProb is double p && (!double.IsFinite(p) || p < 0 || p >= 1))
+        {
+            throw new UsageException($"--hole-prob must be in [0, 1), got {p.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (lambda is double l && (!double.IsFinite(l) || l <= 0))
+        {
+            throw new UsageException($"--lambda must be positive and finite, got {l.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        FrozenLakeExperimentConfig c = FrozenLakeExperimentConfig.Paper(variance, distance) with { Size = size };
+        if (holeProb is double hp)
+        {
+            c = c with { HoleProbability = hp };
+        }
+
+        return lambda is double lam ? c with { Lambda = lam } : c;
+    }
+
+    internal static Distance ParseDistance(string? text) =>
+        DistanceNames.TryParse(text, out Distance d) ? d : throw new UsageException($"--distance must be kl1, kl2 or l2, got '{text}'");
+
+    internal static string ParseQ(string? text) =>
+        text is "mc" or "exact" ? text : throw new UsageException($"--q must be mc or exact, got '{text}'");
+
+    /// <summary>Creates <paramref name="dir"/> and proves it writable, else a one-line usage error.</summary>
+    internal static string EnsureWritable(string dir)
+    {
+        try
+        {
+            string full = Path.GetFullPath(dir);
+            Directory.CreateDirectory(full);
+            string probe = Path.Combine(full, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+            return full;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"cannot write to --out '{dir}': {e.Message.Split('\n')[0]}");
+        }
+    }
+
+    private static int Positive(int v, string name) => v > 0 ? v : throw new UsageException($"{name} must be positive, got {v}");
+
+    private static int NonNegative(int v, string name) => v >= 0 ? v : throw new UsageException($"{name} must not be negative, got {v}");
+
+    private static double PositiveFinite(double v, string name) =>
+        double.IsFinite(v) && v > 0 ? v : throw new UsageException($"{name} must be positive and finite, got {v.ToString(CultureInfo.InvariantCulture)}");
+}

@@ -1,0 +1,88 @@
+using BoMrl.Experiments;
+using BoMrl.Meta;
+
+namespace BoMrl.Cli;
+
+/// <summary>Helpers the train/test/compare verbs share: learner construction and turning library errors into usage errors.</summary>
+internal static class RunSupport
+{
+    /// <summary>
+    /// Builds the meta-learner of a resolved config through the context's factory (tests) or the library's
+    /// <see cref="MetaLearners.Create"/> with the config's seed; config problems become usage errors.
+    /// </summary>
+    public static IMetaLearner CreateLearner(CliContext ctx, TrainConfig config)
+    {
+        try
+        {
+            return ctx.Learners is { } factory ? factory(config) : MetaLearners.Create(config, config.Seed);
+        }
+        catch (ConfigException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>Loads a config file, mapping every config problem to a one-line usage error.</summary>
+    public static TrainConfig LoadConfig(string path)
+    {
+        try
+        {
+            return ConfigLoader.Load(path);
+        }
+        catch (ConfigException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>Reads a run folder's config.json and latest checkpoint; usage errors when either is missing or broken.</summary>
+    public static (TrainConfig Config, Checkpoint Checkpoint) ReadRun(RunFolder folder, string option)
+    {
+        if (!Directory.Exists(folder.Path))
+        {
+            throw new UsageException($"{option}: no such folder {folder.Path}");
+        }
+
+        TrainConfig config;
+        try
+        {
+            config = folder.ReadConfig();
+        }
+        catch (ConfigException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        Checkpoint? checkpoint;
+        try
+        {
+            checkpoint = folder.ReadCheckpoint();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        return (config, checkpoint ?? throw new UsageException($"{option}: no checkpoint in {folder.CheckpointDirectory}"));
+    }
+
+    /// <summary>Runs a file-system action, turning permission and I/O failures into a usage error naming the path.</summary>
+    public static void Writing(string path, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write {path}: {OneLine(e.Message)}");
+        }
+    }
+
+    /// <summary>The first line of a message.</summary>
+    public static string OneLine(string message)
+    {
+        int i = message.IndexOfAny(['\r', '\n']);
+        return i < 0 ? message : message[..i];
+    }
+}

@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Globalization;
+using BoMrl.Experiments;
+using BoMrl.Meta;
+using BoMrl.Numerics;
+using Spectre.Console;
+
+namespace BoMrl.Cli;
+
+/// <summary>
+/// <c>bomrl train --config F --out DIR [--seed s] [--iterations n] [--resume] [--threads n]</c>: meta-trains into a run
+/// folder (config.json, metrics.csv, checkpoints/), resumable after any interruption with identical results.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var config = new Option<string>("--config") { Description = "JSON config (configs/*.json); optional with --resume, where it must match the run's" };
+        var output = new Option<string>("--out") { Description = "Run folder to create (or continue with --resume)", Required = true };
+        var seed = new Option<long?>("--seed") { Description = "Root seed (default: the config's seed)" };
+        var iterations = new Option<int?>("--iterations") { Description = "Meta-iterations in total (default: the config's iterations)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from DIR/checkpoints/latest.json" };
+        var threads = new Option<int?>("--threads") { Description = "Sampler threads, 0 = all cores (default: the config's); results do not depend on it" };
+        var cmd = new Command("train", "Meta-train BO-MRL or MAML-TRPO from a config into a run folder.")
+        {
+            config, output, seed, iterations, resume, threads,
+        };
+        cmd.SetAction(p => Run(ctx, new TrainArgs(p.GetValue(config), p.GetValue(output)!, p.GetValue(seed),
+            p.GetValue(iterations), p.GetValue(resume), p.GetValue(threads))));
+        return cmd;
+    }
+
+    private sealed record TrainArgs(string? Config, string Out, long? Seed, int? Iterations, bool Resume, int? Threads);
+
+    private static int Run(CliContext ctx, TrainArgs a)
+    {
+        if (a.Iterations is int n && n <= 0)
+        {
+            throw new UsageException($"--iterations must be positive (got {n})");
+        }
+
+        if (a.Threads is int t && t < 0)
+        {
+            throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
+        }
+
+        var folder = new RunFolder(a.Out);
+        TrainConfig config;
+        Checkpoint? checkpoint = null;
+        if (a.Resume)
+        {
+            if (!folder.HasCheckpoint)
+            {
+                throw new UsageException($"--resume: no checkpoint in {folder.CheckpointDirectory}");
+            }
+
+            (config, checkpoint) = RunSupport.ReadRun(folder, "--resume");
+            if (a.Seed is long s && s != config.Seed)
+            {
+                throw new UsageException($"--seed {s} differs from the run's seed {config.Seed}");
+            }
+
+            if (a.Config is not null && Comparable(Override(RunSupport.LoadConfig(a.Config), a)) != Comparable(config))
+            {
+                throw new UsageException($"--config {a.Config} differs from {folder.ConfigPath}; resume without --config or train into another --out");
+            }
+
+            config = Override(config, a);
+        }
+        else
+        {
+            if (a.Config is null)
+            {
+                throw new UsageException("--config is required (except with --resume)");
+            }
+
+            config = Override(RunSupport.LoadConfig(a.Config), a);
+            if (folder.HasCheckpoint)
+            {
+                throw new UsageException($"{folder.Path} already holds a run; pass --resume to continue it or choose another --out");
+            }
+        }
+
+        // Build the learner before touching the folder, so a config the learners reject leaves nothing behind.
+        IMetaLearner learner = RunSupport.CreateLearner(ctx, config);
+        using IDisposable? owned = learner as IDisposable; // a learner that pools native environments frees them
+        RunSupport.Writing(folder.Path, () =>
+        {
+            folder.Create();
+            folder.WriteConfig(config);
+        });
+
+        int done = checkpoint?.CompletedIterations ?? 0;
+        if (done >= config.Iterations)
+        {
+            ctx.Out.WriteLine($"{folder.Path}: already {done} of {config.Iterations} iterations; nothing to do");
+            return 0;
+        }
+
+        ctx.Out.WriteLine(a.Resume
+            ? $"resuming {learner.Algorithm} at iteration {done} of {config.Iterations} in {folder.Path}"
+            : $"training {learner.Algorithm} for {config.Iterations} iterations into {folder.Path}");
+        IReadOnlyList<MetricsRow> rows;
+        try
+        {
+            rows = WithProgress(ctx, done, config.Iterations,
+                report => Trainer.Run(folder, learner, config.Iterations, checkpoint, report));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException(RunSupport.OneLine(e.Message));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write {folder.Path}: {RunSupport.OneLine(e.Message)}");
+        }
+        catch (NumericalFailureException e)
+        {
+            // Numerical failure (non-finite return, singular baseline, ...): reported, not swallowed; the folder keeps the last good checkpoint.
+            ctx.Error.WriteLine($"bomrl: training stopped: {RunSupport.OneLine(e.Message)}");
+            return 1;
+        }
+
+        MetricsRow last = rows[^1];
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"done: {rows.Count} iterations; last pre-adaptation return {last.PreReturn:F3}, post-adaptation {last.PostReturn:F3}; {folder.MetricsPath}"));
+        return 0;
+    }
+
+    /// <summary>Applies --seed, --iterations and --threads to a config.</summary>
+    private static TrainConfig Override(TrainConfig c, TrainArgs a) => c with
+    {
+        Seed = a.Seed ?? c.Seed,
+        Iterations = a.Iterations ?? c.Iterations,
+        Sampler = c.Sampler with { Threads = a.Threads ?? c.Sampler.Threads },
+    };
+
+    /// <summary>The config as JSON without the settings a resume may change (iterations, threads).</summary>
+    private static string Comparable(TrainConfig c) =>
+        ConfigLoader.ToJson(c with { Iterations = 1, Sampler = c.Sampler with { Threads = 0 } });
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with a progress callback: a Spectre.Console bar with ETA on a terminal, one plain
+    /// line per iteration when output is redirected (CI logs, tests).
+    /// </summary>
+    private static T WithProgress<T>(CliContext ctx, int done, int total, Func<Action<TrainingProgress>, T> body)
+    {
+        if (!ctx.IsInteractive)
+        {
+            return body(p => ctx.Out.WriteLine(PlainLine(p)));
+        }
+
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(),
+                new RemainingTimeColumn())
+            .Start(pc =>
+            {
+                ProgressTask task = pc.AddTask("meta-training", maxValue: total);
+                task.Value = done;
+                result = body(p =>
+                {
+                    task.Value = p.Completed;
+                    task.Description = string.Create(CultureInfo.InvariantCulture,
+                        $"iter {p.Completed}/{p.Total} pre {p.Row.PreReturn:F2} post {p.Row.PostReturn:F2}");
+                });
+            });
+        return result;
+    }
+
+    internal static string PlainLine(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"iteration {p.Completed}/{p.Total}  pre {p.Row.PreReturn:F3}  post {p.Row.PostReturn:F3}  kl {p.Row.Kl:G3}  " +
+        $"{(p.Row.StepAccepted ? "accepted" : "rejected")}  {p.Row.TimeTotal:F2} s  eta {p.Eta:hh\\:mm\\:ss}");
+}

@@ -1,0 +1,99 @@
+using BoMrl.Distances;
+
+namespace BoMrl.Adaptation;
+
+/// <summary>The first term of the within-task objective (eq. (2) / (7); Appendices G, H).</summary>
+public enum SurrogateKind
+{
+    /// <summary>1/|B| Σ h(π_θ/π_φ)·Â with h(x) = 2/(1 + e^{−2(x−1)}) (eq. (7), Appendix D).</summary>
+    HClipped,
+
+    /// <summary>1/|B| Σ (π_θ/π_φ)·Â, the plain importance-sampled objective of eq. (2).</summary>
+    Ratio,
+
+    /// <summary>
+    /// The first-order (linear) model ĝ(φ)ᵀ(θ − φ) with ĝ(φ) = 1/|B| Σ ∇_φ log π_φ(a|s)·Â (Appendix G, eq. (9)).
+    /// With D3 it gives θ' = φ + ĝ/(2λ): MAML's policy-gradient step (Appendix H).
+    /// </summary>
+    FirstOrder,
+}
+
+/// <summary>Parsing and naming of <see cref="SurrogateKind"/> as configs spell it (h-clipped, ratio, first-order).</summary>
+public static class SurrogateNames
+{
+    /// <summary>The config spelling.</summary>
+    public static string ToName(this SurrogateKind kind) => kind switch
+    {
+        SurrogateKind.HClipped => "h-clipped",
+        SurrogateKind.Ratio => "ratio",
+        SurrogateKind.FirstOrder => "first-order",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>Parses h-clipped / ratio / first-order; false on anything else.</summary>
+    public static bool TryParse(string? text, out SurrogateKind kind)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "h-clipped" or "h": kind = SurrogateKind.HClipped; return true;
+            case "ratio": kind = SurrogateKind.Ratio; return true;
+            case "first-order" or "linear": kind = SurrogateKind.FirstOrder; return true;
+            default: kind = default; return false;
+        }
+    }
+}
+
+/// <summary>
+/// Settings of the one-time policy adaptation Alg(π_φ, λ, τ) on a sampled batch (eq. (7)): the distance D, the
+/// surrogate, the regularisation weight λ, and Adam's iterations and step size (Appendix B: 50 iterations).
+/// </summary>
+/// <param name="Distance">D1 (KL(π_φ‖π_θ)), D2 (KL(π_θ‖π_φ)) or D3 (‖θ − φ‖²).</param>
+/// <param name="Surrogate">The first term of the objective.</param>
+/// <param name="Lambda">λ &gt; 0.</param>
+/// <param name="Iterations">Adam iterations from θ = φ (ignored when the problem has a closed form: first-order + D3).</param>
+/// <param name="LearningRate">Adam's step size.</param>
+public sealed record AdaptationOptions(Distance Distance, SurrogateKind Surrogate, double Lambda, int Iterations = 50,
+    double LearningRate = 0.01)
+{
+    /// <summary>
+    /// MAML's inner policy-gradient step θ' = φ + α·ĝ as this component's configuration (Appendix H; DESIGN §3c):
+    /// first-order surrogate, D3, λ = 1/(2α).
+    /// </summary>
+    public static AdaptationOptions PolicyGradientStep(double fastLearningRate)
+    {
+        if (!double.IsFinite(fastLearningRate) || fastLearningRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fastLearningRate), fastLearningRate, "The step size must be finite and positive.");
+        }
+
+        return new AdaptationOptions(Distance.Euclidean, SurrogateKind.FirstOrder, 1.0 / (2.0 * fastLearningRate), Iterations: 1);
+    }
+
+    /// <summary>True when (7) is solved in closed form: the first-order surrogate with D3 is a concave quadratic.</summary>
+    public bool HasClosedForm => Surrogate == SurrogateKind.FirstOrder && Distance == Distance.Euclidean;
+
+    /// <summary>Throws when a setting is out of range or not finite.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Distance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Distance), Distance, "Unknown distance.");
+        }
+
+        if (!Enum.IsDefined(Surrogate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Surrogate), Surrogate, "Unknown surrogate.");
+        }
+
+        if (!double.IsFinite(Lambda) || Lambda <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "λ must be finite and positive.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Iterations);
+        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be finite and positive.");
+        }
+    }
+}

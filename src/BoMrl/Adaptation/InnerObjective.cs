@@ -1,0 +1,309 @@
+using System.Numerics.Tensors;
+using BoMrl.Distances;
+using BoMrl.Numerics;
+using BoMrl.Policies;
+
+namespace BoMrl.Adaptation;
+
+/// <summary>
+/// The within-task objective of eq. (7) on one fixed batch B collected by π_φ (to be maximised over θ):
+/// L(θ, φ) = S(θ) − λ·D̂²(π_φ, π_θ), with S the h-clipped or plain importance-sampled surrogate, or the first-order
+/// model ĝ(φ)ᵀ(θ − φ), and D̂² the batch average of d²(π_φ, π_θ, s) (D1, D2) or ‖θ − φ‖² (D3).
+/// <para>
+/// What depends on φ (DESIGN §4c, eq. (8)): the batch, Â and the behaviour probabilities π_φ(a|s) in the ratio are
+/// data (their φ-dependence is what eq. (8) drops); the distance depends on φ through its first argument; the
+/// first-order model depends on φ through ĝ(φ), which is how MAML differentiates through its inner step.
+/// </para>
+/// Besides L and ∇_θL this class provides the three curvature products the hypergradient needs:
+/// H·v with H = −∇²_θL, C·v and Cᵀ·x with C = ∂(∇_θL)/∂φ (the implicit-function derivative is dθ'/dφ = H⁻¹C).
+/// All are central differences of exact gradients (<see cref="HessianVector"/>). One instance per task; not
+/// thread-safe (it owns n-sized scratch); the <see cref="PolicyEvaluator"/> passed in does the batched passes.
+/// </summary>
+public sealed class InnerObjective
+{
+    private readonly double[] _phi;
+    private readonly double[] _distPhi = [];
+    private readonly double[] _logBehaviour = [];
+    private readonly double[] _gHat = [];
+    private readonly double[] _tmp, _tmp2, _differenceScratch;
+
+    /// <summary>Prepares L(·, φ) on <paramref name="batch"/>: caches π_φ's distributions, log-probabilities and ĝ(φ) as needed.</summary>
+    /// <param name="evaluator">Batched policy passes.</param>
+    /// <param name="batch">The batch B collected by π_φ, advantages filled.</param>
+    /// <param name="options">Distance, surrogate, λ.</param>
+    /// <param name="phi">The meta-parameters φ.</param>
+    /// <param name="behaviourLogProbs">
+    /// log π_β(a|s) per row for the ratio surrogates; empty (the default) means π_φ's, i.e. the batch was collected by π_φ.
+    /// Given explicitly, it stays fixed data when φ moves (what eq. (8) assumes).
+    /// </param>
+    public InnerObjective(PolicyEvaluator evaluator, PolicyBatch batch, AdaptationOptions options, ReadOnlySpan<double> phi,
+        ReadOnlySpan<double> behaviourLogProbs = default)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int n = evaluator.Policy.ParameterCount;
+        ArgumentOutOfRangeException.ThrowIfNotEqual(phi.Length, n, nameof(phi));
+        Batch = batch;
+        Options = options;
+        _phi = phi.ToArray();
+        _tmp = new double[n];
+        _tmp2 = new double[n];
+        _differenceScratch = new double[2 * n];
+        if (options.Distance != Distance.Euclidean)
+        {
+            _distPhi = new double[evaluator.DistributionLength(batch)];
+            evaluator.Distributions(phi, batch, _distPhi);
+        }
+
+        if (options.Surrogate == SurrogateKind.FirstOrder)
+        {
+            _gHat = new double[n];
+            evaluator.PolicyGradientObjective(phi, batch, _gHat);
+        }
+        else
+        {
+            _logBehaviour = new double[batch.Rows];
+            if (behaviourLogProbs.IsEmpty)
+            {
+                evaluator.LogProbs(phi, batch, _logBehaviour);
+            }
+            else
+            {
+                ArgumentOutOfRangeException.ThrowIfNotEqual(behaviourLogProbs.Length, batch.Rows, nameof(behaviourLogProbs));
+                behaviourLogProbs.CopyTo(_logBehaviour);
+            }
+        }
+    }
+
+    /// <summary>The batch B.</summary>
+    public PolicyBatch Batch { get; }
+
+    /// <summary>Distance, surrogate, λ.</summary>
+    public AdaptationOptions Options { get; }
+
+    /// <summary>The meta-parameters φ the objective is built at.</summary>
+    public ReadOnlySpan<double> Phi => _phi;
+
+    /// <summary>ĝ(φ) = ∇_φ 1/|B| Σ log π_φ(a|s)·Â (first-order surrogate only).</summary>
+    public ReadOnlySpan<double> PolicyGradientAtPhi => _gHat;
+
+    private double Lambda => Options.Lambda;
+
+    /// <summary>L(θ, φ).</summary>
+    public double Value(PolicyEvaluator evaluator, ReadOnlySpan<double> theta) => Evaluate(evaluator, theta, []);
+
+    /// <summary>L(θ, φ) and ∇_θL(θ, φ) (written into <paramref name="gradient"/>).</summary>
+    public double Gradient(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, Span<double> gradient) =>
+        Evaluate(evaluator, theta, gradient);
+
+    private double Evaluate(PolicyEvaluator ev, ReadOnlySpan<double> theta, Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        bool wantGradient = !gradient.IsEmpty;
+        bool network = Options.Surrogate != SurrogateKind.FirstOrder || Options.Distance != Distance.Euclidean;
+        double value = 0;
+        if (network)
+        {
+            // One forward and one backward pass for the surrogate and the KL together.
+            ev.Begin(theta, Batch, wantGradient);
+            if (Options.Surrogate != SurrogateKind.FirstOrder)
+            {
+                value += ev.AddSurrogate(_logBehaviour, Options.Surrogate == SurrogateKind.HClipped);
+            }
+
+            if (Options.Distance != Distance.Euclidean)
+            {
+                KlDirection direction = Options.Distance == Distance.KlForward ? KlDirection.ReferenceFirst : KlDirection.PolicyFirst;
+                value += ev.AddKl(_distPhi, direction, -Lambda);
+            }
+
+            if (wantGradient)
+            {
+                ev.End(theta, gradient);
+            }
+        }
+        else if (wantGradient)
+        {
+            gradient.Clear();
+        }
+
+        // Parameter-space terms: the first-order model ĝᵀ(θ − φ) and D3 = ‖θ − φ‖².
+        for (int i = 0; i < _phi.Length; i++)
+        {
+            double d = theta[i] - _phi[i];
+            if (Options.Surrogate == SurrogateKind.FirstOrder)
+            {
+                value += _gHat[i] * d;
+                if (wantGradient)
+                {
+                    gradient[i] += _gHat[i];
+                }
+            }
+
+            if (Options.Distance == Distance.Euclidean)
+            {
+                value -= Lambda * d * d;
+                if (wantGradient)
+                {
+                    gradient[i] -= 2.0 * Lambda * d;
+                }
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>D̂²(π_φ, π_θ) and ∇_θ of it, with π_φ's distributions cached (or recomputed when <paramref name="distPhi"/> is empty).</summary>
+    private double DistanceAndThetaGradient(PolicyEvaluator ev, ReadOnlySpan<double> phi, ReadOnlySpan<double> distPhi,
+        ReadOnlySpan<double> theta, Span<double> gradTheta)
+    {
+        switch (Options.Distance)
+        {
+            case Distance.Euclidean:
+            {
+                double s = 0;
+                for (int i = 0; i < phi.Length; i++)
+                {
+                    double d = theta[i] - phi[i];
+                    s += d * d;
+                    if (!gradTheta.IsEmpty)
+                    {
+                        gradTheta[i] = 2.0 * d;
+                    }
+                }
+
+                return s;
+            }
+
+            case Distance.KlForward when !distPhi.IsEmpty:
+                return ev.MeanKl(theta, Batch, distPhi, KlDirection.ReferenceFirst, gradTheta);
+            case Distance.KlReverse when !distPhi.IsEmpty:
+                return ev.MeanKl(theta, Batch, distPhi, KlDirection.PolicyFirst, gradTheta);
+            case Distance.KlForward:
+                return ev.MeanKlBetween(phi, theta, Batch, [], gradTheta);
+            case Distance.KlReverse:
+                return ev.MeanKlBetween(theta, phi, Batch, gradTheta, []);
+            default:
+                throw new InvalidOperationException("Unknown distance.");
+        }
+    }
+
+    /// <summary>∇_φ D̂²(π_φ, π_θ) for the KL distances (φ in the first argument of D²).</summary>
+    private void PhiGradientOfKl(PolicyEvaluator ev, ReadOnlySpan<double> theta, Span<double> gradPhi)
+    {
+        if (Options.Distance == Distance.KlForward)
+        {
+            ev.MeanKlBetween(_phi, theta, Batch, gradPhi, []);
+        }
+        else
+        {
+            ev.MeanKlBetween(theta, _phi, Batch, [], gradPhi);
+        }
+    }
+
+    /// <summary>
+    /// The same objective on every <paramref name="stride"/>-th row of the batch (weights renormalised), for cheaper
+    /// curvature products in CG: Hessian-free optimisation's mini-batch curvature (Martens 2010). Stride 1 is this.
+    /// </summary>
+    public InnerObjective ForCurvature(PolicyEvaluator evaluator, int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        if (stride == 1)
+        {
+            return this;
+        }
+
+        PolicyBatch sub = Batch.Subsample(stride);
+        double[] behaviour = [];
+        if (_logBehaviour.Length > 0)
+        {
+            behaviour = new double[sub.Rows];
+            for (int r = 0; r < sub.Rows; r++)
+            {
+                behaviour[r] = _logBehaviour[r * stride];
+            }
+        }
+
+        return new InnerObjective(evaluator, sub, Options, _phi, behaviour);
+    }
+
+    /// <summary>
+    /// v ↦ H·v with H = −∇²_θL(θ, φ) at a fixed θ, for CG: ∇_θL(θ) is computed once here and each product is a
+    /// forward difference (one gradient evaluation; <see cref="HessianVector.ForwardDifference"/>).
+    /// </summary>
+    public LinearOperator CurvatureOperator(PolicyEvaluator evaluator, ReadOnlySpan<double> theta)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        double[] th = theta.ToArray();
+        var g0 = new double[th.Length];
+        Evaluate(evaluator, th, g0);
+        return (v, result) =>
+        {
+            HessianVector.ForwardDifference((t, g) => Evaluate(evaluator, t, g), th, g0, v, result, _differenceScratch);
+            TensorPrimitives.Negate(result, result);
+        };
+    }
+
+    /// <summary>result = H·v with H = −∇²_θL(θ, φ) (positive definite at a strict maximum), by central differences.</summary>
+    public void NegativeHessianProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        HessianVector.CentralDifference((t, g) => Evaluate(evaluator, t, g), theta, v, result, _differenceScratch);
+        TensorPrimitives.Negate(result, result);
+    }
+
+    /// <summary>
+    /// result = Cᵀ·x = ∇_φ[xᵀ∇_θL(θ, φ)]: the vector–Jacobian product that turns H⁻¹g' into the hypergradient (eq. (8)).
+    /// For D3 the distance part is 2λx exactly; for D1/D2 it is −λ times the derivative along x (in θ) of ∇_φD̂².
+    /// </summary>
+    public void MixedTransposeProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        PolicyGradientCurvature(evaluator, x, result);
+        if (Options.Distance == Distance.Euclidean)
+        {
+            TensorPrimitives.MultiplyAdd(x, 2.0 * Lambda, result, result);
+        }
+        else
+        {
+            HessianVector.CentralDifference((t, g) => PhiGradientOfKl(evaluator, t, g), theta, x, _tmp2, _differenceScratch);
+            TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
+        }
+    }
+
+    /// <summary>
+    /// result = C·v = (∂/∂φ ∇_θL(θ, φ))·v: the Jacobian–vector product for forward-mode use of dθ'/dφ = H⁻¹C.
+    /// For D1/D2 the distance part is −λ times the derivative along v (in φ) of ∇_θD̂².
+    /// </summary>
+    public void MixedProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        PolicyGradientCurvature(evaluator, v, result);
+        if (Options.Distance == Distance.Euclidean)
+        {
+            TensorPrimitives.MultiplyAdd(v, 2.0 * Lambda, result, result);
+        }
+        else
+        {
+            double[] th = theta.ToArray();
+            HessianVector.CentralDifference((p, g) => DistanceAndThetaGradient(evaluator, p, [], th, g), _phi, v, _tmp2,
+                _differenceScratch);
+            TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
+        }
+    }
+
+    /// <summary>result = ∇_φ ĝ(φ)·v (the Hessian of the batch policy-gradient objective, symmetric) for the first-order surrogate; 0 otherwise.</summary>
+    private void PolicyGradientCurvature(PolicyEvaluator ev, ReadOnlySpan<double> v, Span<double> result)
+    {
+        if (Options.Surrogate == SurrogateKind.FirstOrder)
+        {
+            HessianVector.CentralDifference((p, g) => ev.PolicyGradientObjective(p, Batch, g), _phi, v, result, _differenceScratch);
+        }
+        else
+        {
+            result.Clear();
+        }
+    }
+}

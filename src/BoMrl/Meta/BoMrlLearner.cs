@@ -1,0 +1,174 @@
+using BoMrl.Adaptation;
+using BoMrl.Distances;
+using BoMrl.Numerics;
+using BoMrl.Policies;
+using BoMrl.Sampling;
+
+namespace BoMrl.Meta;
+
+/// <summary>Settings of practical BO-MRL (Algorithm 2).</summary>
+/// <param name="Adaptation">The within-task algorithm (7): distance, surrogate, λ, Adam iterations and step size.</param>
+/// <param name="Hypergradient">CG iterations, damping and tolerance of the eq. (8) solve.</param>
+/// <param name="MetaUpdate">TRPO (δ, CG, line search) or SGD/Adam.</param>
+/// <param name="FisherSubsample">
+/// TRPO's Fisher-vector products use every k-th pre-adaptation step (1 = all). Subsampling the curvature is what
+/// TRPO implementations do to cut its cost (OpenAI baselines uses every 5th); the gradient always uses all steps.
+/// </param>
+public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOptions Hypergradient, MetaUpdateOptions MetaUpdate,
+    int FisherSubsample = 1)
+{
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Adaptation);
+        ArgumentNullException.ThrowIfNull(Hypergradient);
+        ArgumentNullException.ThrowIfNull(MetaUpdate);
+        Adaptation.Validate();
+        Hypergradient.Validate();
+        MetaUpdate.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(FisherSubsample);
+    }
+}
+
+/// <summary>
+/// Practical BO-MRL (Algorithm 2, Appendix D). Meta-iteration k: sample N tasks; collect a batch B_τ with π_φ on each
+/// (Algorithm 2, line 3); adapt θ'_τ = Alg(π_φ, λ, τ) by Adam on (7) (line 5); collect a batch with π_θ'_τ and take
+/// its policy gradient g'_τ (Algorithm 1, line 5); hypergradient ∇_φJ_τ = Cᵀ(H + δI)⁻¹g'_τ by CG (eq. (8), line 6);
+/// meta-update with the task average (line 7): a TRPO step whose Fisher is that of KL(π_φold ‖ π_φ) on the
+/// pre-adaptation states, or SGD/Adam.
+/// <para>
+/// The TRPO line search keeps the exact KL ≤ δ and requires the first-order model of the meta-objective,
+/// ĝᵀ(φ − φ_old), not to decrease; evaluating the meta-objective itself at a trial φ would mean re-solving every
+/// task's inner problem (docs/meta-learning.md).
+/// </para>
+/// Rows are weighted per step (1/|B|, eq. (7)).
+/// </summary>
+public sealed class BoMrlLearner : IMetaLearner
+{
+    private readonly MetaLearningRuntime _runtime;
+    private readonly BoMrlOptions _options;
+
+    /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
+    public BoMrlLearner(MetaTrainingSetup setup, BoMrlOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _runtime = new MetaLearningRuntime(setup, options.Adaptation, options.Hypergradient, options.MetaUpdate);
+    }
+
+    /// <inheritdoc/>
+    public string Algorithm => "bomrl-" + _options.Adaptation.Distance.ToName();
+
+    /// <summary>The current meta-parameters φ (a copy).</summary>
+    public double[] Phi => (double[])_runtime.Phi.Clone();
+
+    /// <inheritdoc/>
+    public MetaLearnerState GetState() => _runtime.GetState();
+
+    /// <inheritdoc/>
+    public void SetState(MetaLearnerState state) => _runtime.SetState(state);
+
+    /// <inheritdoc/>
+    public IterationMetrics Iterate(int iteration)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
+        MetaLearningRuntime rt = _runtime;
+        long seed = rt.Setup.Seed;
+        int nTasks = rt.Setup.MetaBatchSize, n = rt.ParameterCount;
+        double[] phi = rt.Phi;
+        double[][] tasks = rt.SampleTasks(seed, iteration, nTasks);
+
+        TrajectoryBatch[] pre = [], post = [];
+        PolicyBatch[] preRows = [], postRows = [];
+        var adapted = new TaskAdaptation[nTasks];
+        var hypergradients = new double[nTasks][];
+        var summaries = new CgSummary[nTasks];
+
+        double sampling = MetaLearningRuntime.Time(() => (pre, preRows) = rt.Collect(tasks, [phi], seed, 2L * iteration, RowWeighting.PerStep));
+        double inner = MetaLearningRuntime.Time(() => rt.ForEachTask(nTasks, (i, w) =>
+            adapted[i] = TaskAdaptation.Run(w.Adaptation, w.Evaluator, preRows[i], phi, 1)));
+        double[][] thetas = adapted.Select(a => a.ThetaPrime).ToArray();
+        sampling += MetaLearningRuntime.Time(() => (post, postRows) = rt.Collect(tasks, thetas, seed, 2L * iteration + 1, RowWeighting.PerStep));
+        double hyper = MetaLearningRuntime.Time(() => rt.ForEachTask(nTasks, (i, w) =>
+        {
+            var gPrime = new double[n];
+            w.Evaluator.PolicyGradientObjective(thetas[i], postRows[i], gPrime);
+            hypergradients[i] = new double[n];
+            summaries[i] = adapted[i].TransposeJacobianProduct(w.Implicit, w.Evaluator, gPrime, hypergradients[i]);
+        }));
+
+        MetaStep step = default;
+        double metaUpdate = MetaLearningRuntime.Time(() =>
+        {
+            var gradient = new double[n];
+            MetaLearningRuntime.Mean(hypergradients, gradient);
+            double[][] oldDists = OldDistributions(preRows, phi);
+            step = rt.Update(gradient, () => PreAdaptationFisher(preRows, phi), Candidate(preRows, oldDists, phi, gradient),
+                candidate => MeanKl(preRows, oldDists, candidate));
+        });
+
+        CgSummary cg = default;
+        foreach (CgSummary s in summaries)
+        {
+            cg = cg.With(s);
+        }
+
+        return new IterationMetrics(iteration,
+            pre.Average(b => b.MeanEpisodeReturn()), post.Average(b => b.MeanEpisodeReturn()),
+            step.Kl, step.Accepted, Math.Max(cg.WorstRelativeResidual, step.CgRelativeResidual), cg.NegativeCurvature || step.NegativeCurvature,
+            new TimeSplit(sampling, inner, hyper, metaUpdate));
+    }
+
+    /// <summary>v ↦ 1/N Σ_τ ∇²_φ KL(π_φold ‖ π_φ)|φold·v over the pre-adaptation states (subsampled as configured).</summary>
+    private LinearOperator PreAdaptationFisher(PolicyBatch[] preRows, double[] phiOld)
+    {
+        PolicyBatch[] rows = preRows.Select(r => r.Subsample(_options.FisherSubsample)).ToArray();
+        double[][] oldDists = OldDistributions(rows, phiOld);
+        return _runtime.TaskAveragedOperator(rows.Length, (i, w, v, result) =>
+            HessianVector.ForwardDifference((p, g) => w.Evaluator.MeanKl(p, rows[i], oldDists[i], KlDirection.ReferenceFirst, g),
+                phiOld, [], v, result, w.Scratch));
+    }
+
+    private double[][] OldDistributions(PolicyBatch[] rows, double[] phiOld)
+    {
+        var d = new double[rows.Length][];
+        _runtime.ForEachTask(rows.Length, (i, w) =>
+        {
+            d[i] = new double[w.Evaluator.DistributionLength(rows[i])];
+            w.Evaluator.Distributions(phiOld, rows[i], d[i]);
+        });
+        return d;
+    }
+
+    /// <summary>Mean over tasks of KL(π_φold ‖ π_candidate) on all pre-adaptation states.</summary>
+    private double MeanKl(PolicyBatch[] preRows, double[][] oldDists, ReadOnlySpan<double> candidate)
+    {
+        double[] c = candidate.ToArray();
+        var kl = new double[preRows.Length];
+        _runtime.ForEachTask(preRows.Length, (i, w) => kl[i] = w.Evaluator.MeanKl(c, preRows[i], oldDists[i], KlDirection.ReferenceFirst, []));
+        return kl.Average();
+    }
+
+    /// <summary>Line-search evaluation: the first-order model ĝᵀ(φ − φ_old) of the meta-objective and the exact KL.</summary>
+    private TrpoCandidate Candidate(PolicyBatch[] preRows, double[][] oldDists, double[] phiOld, double[] gradient) => candidate =>
+    {
+        double improvement = 0;
+        for (int j = 0; j < phiOld.Length; j++)
+        {
+            improvement += gradient[j] * (candidate[j] - phiOld[j]);
+        }
+
+        return (improvement, MeanKl(preRows, oldDists, candidate));
+    };
+
+    /// <inheritdoc/>
+    public MetaTestResult MetaTest(int steps, int tasks, long seed) =>
+        _runtime.MetaTest(Algorithm, steps, tasks, seed, (w, rows, theta) =>
+        {
+            var next = new double[theta.Length];
+            w.Adaptation.Adapt(w.Evaluator, rows, theta, next);
+            return next;
+        }, RowWeighting.PerStep);
+}

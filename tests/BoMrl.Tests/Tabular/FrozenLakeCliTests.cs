@@ -1,0 +1,92 @@
+using System.Text.Json;
+using BoMrl.Cli;
+
+namespace BoMrl.Tests.Tabular;
+
+public class FrozenLakeCliTests
+{
+    private static (int Rc, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int rc = Program.Run(args, stdout, stderr);
+        return (rc, stdout.ToString(), stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData("--hole-prob", "1")]
+    [InlineData("--hole-prob", "-0.1")]
+    [InlineData("--hole-prob", "NaN")]
+    [InlineData("--size", "1")]
+    [InlineData("--lambda", "0")]
+    [InlineData("--lambda", "-1")]
+    [InlineData("--lambda", "Infinity")]
+    [InlineData("--q", "exactly")]
+    [InlineData("--iterations", "abc")]
+    public void Bad_frozenlake_arguments_give_one_line_and_exit_code_2(string option, string value)
+    {
+        (int rc, _, string err) = Run("frozenlake", "--variance", "high", "--distance", "kl1", option, value, "--out", Path.GetTempPath());
+        Assert.Equal(2, rc);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith("bomrl:", err);
+    }
+
+    [Fact]
+    public void Unknown_distance_variance_and_unwritable_out_give_exit_code_2()
+    {
+        Assert.Equal(2, Run("frozenlake", "--variance", "high", "--distance", "kl3", "--out", Path.GetTempPath()).Rc);
+        Assert.Equal(2, Run("frozenlake", "--variance", "medium", "--distance", "kl1", "--out", Path.GetTempPath()).Rc);
+        Assert.Equal(2, Run("frozenlake", "--variance", "high", "--distance", "kl1").Rc); // --out missing
+        string file = Path.GetTempFileName(); // a file, so the folder cannot be created under it
+        (int rc, _, string err) = Run("frozenlake", "--variance", "high", "--distance", "kl1", "--out", Path.Combine(file, "run"));
+        Assert.Equal(2, rc);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.Equal(2, Run("reproduce", "mujoco", "--out", Path.GetTempPath()).Rc);
+        File.Delete(file);
+    }
+
+    [Fact]
+    public void Frozenlake_writes_summary_csv_and_figures_on_a_tiny_configuration()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"bomrl-fl-{Guid.NewGuid():N}");
+        try
+        {
+            (int rc, _, string err) = Run("frozenlake", "--variance", "low", "--distance", "kl2", "--size", "3", "--train-tasks", "3",
+                "--test-tasks", "2", "--iterations", "4", "--q", "mc", "--rollouts", "3", "--out", dir);
+            Assert.True(rc == 0, err);
+            foreach (string f in new[] { "summary.json", "config.json", "returns_by_step.csv", "optimality_gap.csv", "training.csv", "returns_by_step.png", "optimality_gap.png" })
+            {
+                Assert.True(new FileInfo(Path.Combine(dir, f)).Length > 0, f);
+            }
+
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+            JsonElement s = doc.RootElement;
+            foreach (string key in new[] { "distance", "lambda", "gamma", "size", "hole_prob", "epsilon", "a_max", "a_max_center", "variance", "bound" })
+            {
+                Assert.True(s.TryGetProperty(key, out _), key);
+            }
+
+            Assert.Equal("kl2", s.GetProperty("distance").GetString());
+            Assert.Equal(0.25, s.GetProperty("lambda").GetDouble());
+            Assert.Equal(0.1, s.GetProperty("hole_prob").GetDouble());
+            Assert.Equal(5, s.GetProperty("returns_by_step").GetProperty("bomrl").GetArrayLength());
+            Assert.Equal(5, s.GetProperty("returns_by_step").GetProperty("maml").GetArrayLength());
+            Assert.Equal(5, s.GetProperty("returns_by_step").GetProperty("random").GetArrayLength());
+            Assert.True(s.GetProperty("returns_by_step").TryGetProperty("optimal", out _));
+            foreach (string key in new[] { "no_adaptation", "bomrl_one_step", "maml_one_step" })
+            {
+                Assert.True(s.GetProperty("teog").TryGetProperty(key, out _), key);
+            }
+
+            Assert.True(s.GetProperty("hypergradient_check").GetProperty("max_rel_error").GetDouble() <= 1e-5);
+            Assert.Contains("[low/kl2", err); // progress on stderr
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}
