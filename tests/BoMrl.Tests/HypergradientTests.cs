@@ -236,7 +236,8 @@ public class HypergradientTests
             maml[i] = gPrime[i] + alpha * hg[i];
         }
 
-        Assert.True(FiniteDifferences.RelativeError(meta, maml) < 1e-9, $"{FiniteDifferences.RelativeError(meta, maml):E2}");
+        // ∇²_φ products inside C are forward differences (~8 digits).
+        Assert.True(FiniteDifferences.RelativeError(meta, maml) < 1e-6, $"{FiniteDifferences.RelativeError(meta, maml):E2}");
     }
 
     [Theory]

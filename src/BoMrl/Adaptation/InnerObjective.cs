@@ -23,6 +23,7 @@ public sealed class InnerObjective
 {
     private readonly double[] _phi;
     private readonly double[] _distPhi = [];
+    private readonly double[] _workspacePhi = [];
     private readonly double[] _logBehaviour = [];
     private readonly double[] _gHat = [];
     private readonly double[] _tmp, _tmp2, _differenceScratch;
@@ -53,8 +54,10 @@ public sealed class InnerObjective
         _differenceScratch = new double[2 * n];
         if (options.Distance != Distance.Euclidean)
         {
+            // π_φ's pass is kept: its distributions enter D̂², its activations the mixed products ∇_φ∇_θD̂².
             _distPhi = new double[evaluator.DistributionLength(batch)];
-            evaluator.Distributions(phi, batch, _distPhi);
+            _workspacePhi = new double[evaluator.Policy.WorkspaceSize(batch.Rows)];
+            evaluator.Record(phi, batch, _distPhi, _workspacePhi);
         }
 
         if (options.Surrogate == SurrogateKind.FirstOrder)
@@ -85,6 +88,9 @@ public sealed class InnerObjective
 
     /// <summary>The meta-parameters φ the objective is built at.</summary>
     public ReadOnlySpan<double> Phi => _phi;
+
+    /// <summary>π_φ's distribution parameters on the batch rows (KL distances only; empty for D3).</summary>
+    public ReadOnlySpan<double> PhiDistributions => _distPhi;
 
     /// <summary>ĝ(φ) = ∇_φ 1/|B| Σ log π_φ(a|s)·Â (first-order surrogate only).</summary>
     public ReadOnlySpan<double> PolicyGradientAtPhi => _gHat;
@@ -190,19 +196,6 @@ public sealed class InnerObjective
         }
     }
 
-    /// <summary>∇_φ D̂²(π_φ, π_θ) for the KL distances (φ in the first argument of D²).</summary>
-    private void PhiGradientOfKl(PolicyEvaluator ev, ReadOnlySpan<double> theta, Span<double> gradPhi)
-    {
-        if (Options.Distance == Distance.KlForward)
-        {
-            ev.MeanKlBetween(_phi, theta, Batch, gradPhi, []);
-        }
-        else
-        {
-            ev.MeanKlBetween(theta, _phi, Batch, [], gradPhi);
-        }
-    }
-
     /// <summary>
     /// The same objective on every <paramref name="stride"/>-th row of the batch (weights renormalised), for cheaper
     /// curvature products in CG: Hessian-free optimisation's mini-batch curvature (Martens 2010). Stride 1 is this.
@@ -268,9 +261,49 @@ public sealed class InnerObjective
         }
         else
         {
-            HessianVector.CentralDifference((t, g) => PhiGradientOfKl(evaluator, t, g), theta, x, _tmp2, _differenceScratch);
+            KlMixedTransposeProduct(evaluator, theta, x, _tmp2);
             TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
         }
+    }
+
+    /// <summary>
+    /// result = ∇_φ[xᵀ∇_θD̂²(π_φ, π_θ)] for D1/D2 by a central difference in θ along x of ∇_φD̂²(φ, ·). The φ-gradient
+    /// is linear in the per-row KL gradients, so both sides share one backward pass through π_φ's recorded activations:
+    /// two forward passes and one backward pass in all.
+    /// </summary>
+    private void KlMixedTransposeProduct(PolicyEvaluator ev, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
+    {
+        double norm = TensorPrimitives.Norm(x);
+        if (norm == 0)
+        {
+            result.Clear();
+            return;
+        }
+
+        int rows = Batch.Rows, len = _distPhi.Length;
+        double eps = HessianVector.Step(theta);
+        var dist = new double[len];
+        var dPhi = new double[len];
+        var coef = new double[rows];
+        Span<double> shifted = _differenceScratch.AsSpan(0, theta.Length);
+        IActionDistribution family = ev.Policy.Distribution;
+        foreach (double sign in (ReadOnlySpan<double>)[1.0, -1.0])
+        {
+            TensorPrimitives.MultiplyAdd(x, sign * eps / norm, theta, shifted);
+            ev.Distributions(shifted, Batch, dist);
+            TensorPrimitives.Multiply(Batch.Weights, sign, coef);
+            if (Options.Distance == Distance.KlForward)
+            {
+                family.AddKlGradient(_distPhi, dist, rows, coef, dPhi, []); // φ is the first argument
+            }
+            else
+            {
+                family.AddKlGradient(dist, _distPhi, rows, coef, [], dPhi); // φ is the second argument
+            }
+        }
+
+        ev.BackwardRecorded(_phi, Batch, _workspacePhi, dPhi, result);
+        TensorPrimitives.Multiply(result, norm / (2.0 * eps), result);
     }
 
     /// <summary>
@@ -294,12 +327,15 @@ public sealed class InnerObjective
         }
     }
 
-    /// <summary>result = ∇_φ ĝ(φ)·v (the Hessian of the batch policy-gradient objective, symmetric) for the first-order surrogate; 0 otherwise.</summary>
+    /// <summary>
+    /// result = ∇_φ ĝ(φ)·v (the Hessian of the batch policy-gradient objective, symmetric) for the first-order surrogate,
+    /// by a forward difference from the cached ĝ(φ) (one gradient evaluation); 0 otherwise.
+    /// </summary>
     private void PolicyGradientCurvature(PolicyEvaluator ev, ReadOnlySpan<double> v, Span<double> result)
     {
         if (Options.Surrogate == SurrogateKind.FirstOrder)
         {
-            HessianVector.CentralDifference((p, g) => ev.PolicyGradientObjective(p, Batch, g), _phi, v, result, _differenceScratch);
+            HessianVector.ForwardDifference((p, g) => ev.PolicyGradientObjective(p, Batch, g), _phi, _gHat, v, result, _differenceScratch);
         }
         else
         {

@@ -104,7 +104,10 @@ public sealed class BoMrlLearner : IMetaLearner
         {
             var gradient = new double[n];
             MetaLearningRuntime.Mean(hypergradients, gradient);
-            double[][] oldDists = OldDistributions(preRows, phi);
+            // π_φ's distributions on the pre-adaptation rows: the KL distances' inner objectives already hold them.
+            double[][] oldDists = adapted[0].Steps[0].Objective.PhiDistributions.IsEmpty
+                ? OldDistributions(preRows, phi)
+                : adapted.Select(a => a.Steps[0].Objective.PhiDistributions.ToArray()).ToArray();
             step = rt.Update(gradient, () => PreAdaptationFisher(preRows, phi), Candidate(preRows, oldDists, phi, gradient),
                 candidate => MeanKl(preRows, oldDists, candidate));
         });

@@ -206,7 +206,8 @@ internal sealed class MetaLearningRuntime
             {
                 TrpoResult r = _trpo.Step(phi, gradient, fisher(), evaluate);
                 Phi = phi;
-                return new MetaStep(r.Kl, r.Accepted, r.Cg.RelativeResidual, r.Cg.NegativeCurvature);
+                // A rejected step leaves φ unchanged: the KL of the applied update is then 0.
+                return new MetaStep(r.Accepted ? r.Kl : 0.0, r.Accepted, r.Cg.RelativeResidual, r.Cg.NegativeCurvature);
             }
 
             case MetaUpdateMethod.Sgd:
@@ -280,5 +281,5 @@ internal sealed class MetaLearningRuntime
     }
 }
 
-/// <summary>Outcome of a meta-update: KL between the old and new meta-policy, acceptance, and TRPO's CG outcome.</summary>
+/// <summary>Outcome of a meta-update: KL between the old and the new meta-policy (0 when TRPO rejected the step), acceptance, and TRPO's CG outcome.</summary>
 internal readonly record struct MetaStep(double Kl, bool Accepted, double CgRelativeResidual, bool NegativeCurvature);

@@ -78,6 +78,26 @@ public sealed class PolicyEvaluator
         Policy.Forward(theta, batch.Observations, batch.Rows, dist, _workspace);
     }
 
+    /// <summary>
+    /// Forward pass into caller-owned storage: distribution parameters into <paramref name="dist"/> and activations into
+    /// <paramref name="workspace"/> (length Policy.WorkspaceSize(rows)), so that <see cref="BackwardRecorded"/> can later
+    /// backpropagate through this pass without recomputing it.
+    /// </summary>
+    public void Record(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> dist, Span<double> workspace)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Policy.Forward(theta, batch.Observations, batch.Rows, dist, workspace);
+    }
+
+    /// <summary>∇_θ Σ_r g_r·dist_r through a pass kept by <see cref="Record"/> at the same θ (g = <paramref name="distGradient"/>).</summary>
+    public void BackwardRecorded(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> workspace,
+        ReadOnlySpan<double> distGradient, Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Ensure(batch.Rows);
+        Policy.Backward(theta, batch.Observations, batch.Rows, workspace, distGradient, gradient, _scratch);
+    }
+
     /// <summary>logp[r] = log π_θ(a_r|s_r).</summary>
     public void LogProbs(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> logp)
     {
