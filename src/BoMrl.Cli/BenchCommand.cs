@@ -26,14 +26,14 @@ internal static class BenchCommand
         var env = new Option<string>("--env") { Description = "MuJoCo task family: halfcheetah-vel, halfcheetah-dir, ant-vel or ant-dir", Required = true };
         var variant = new Option<string>("--variant")
         {
-            Description = "Published variant: pytorch-maml-rl, promp or maml (default: pytorch-maml-rl)",
+            Description = "Published variant: pytorch-maml-rl, promp or maml",
             DefaultValueFactory = _ => "pytorch-maml-rl",
         };
-        var envs = new Option<int>("--envs") { Description = "Environments stepped together (default: 40)", DefaultValueFactory = _ => 40 };
-        var steps = new Option<int>("--steps") { Description = "Env steps per environment per measurement (default: 200, the paper's horizon)", DefaultValueFactory = _ => 200 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads for both loops, 0 = all cores (default: 0)", DefaultValueFactory = _ => 0 };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the tanh Gaussian MLP policy (default: 64,64)", DefaultValueFactory = _ => "64,64" };
-        var rounds = new Option<int>("--rounds") { Description = "Alternating bare/full measurements; medians are reported (default: 5)", DefaultValueFactory = _ => 5 };
+        var envs = new Option<int>("--envs") { Description = "Environments stepped together", DefaultValueFactory = _ => 40 };
+        var steps = new Option<int>("--steps") { Description = "Env steps per environment per measurement (the paper's horizon is 200)", DefaultValueFactory = _ => 200 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads for both loops, 0 = all cores", DefaultValueFactory = _ => 0 };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the tanh Gaussian MLP policy", DefaultValueFactory = _ => "64,64" };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating bare/full measurements; medians are reported", DefaultValueFactory = _ => 5 };
         var sampler = new Command("sampler", "Full sampling loop vs bare MuJoCo physics: env-steps/s and their ratio.")
         {
             env, variant, envs, steps, threads, hidden, rounds,
@@ -83,11 +83,15 @@ internal static class BenchCommand
         double[] theta = policy.InitialParameters(Seeds.Rng(1));
         double[] task = tasks.SampleTask(Seeds.Rng(2));
 
-        // One task of n episodes cut into groups of at most 32 rows, a multiple of the thread count, so that the work
-        // splits over the threads as the bare loop's contiguous blocks do.
+        // One task of n episodes cut into groups of at most 32 rows (the sampler's default cap), as many groups as a
+        // multiple of the thread count, so that every thread gets the same work; the bare replay uses the same groups.
         int perThread = (a.Envs + threads - 1) / threads;
         int groups = threads * ((perThread + MaxGroupRows - 1) / MaxGroupRows);
         int rows = (a.Envs + groups - 1) / groups;
+        while ((a.Envs + rows - 1) / rows < threads)
+        {
+            rows--; // rounding up left fewer groups than threads (e.g. 9 envs on 4 threads); E ≥ T ends this at rows ≥ 1
+        }
         using var sampler = new LockstepSampler(tasks, policy, a.Envs, threads, rows);
         TrajectoryBatch[] batches = [sampler.CreateBatch()];
 
@@ -111,7 +115,7 @@ internal static class BenchCommand
             }
 
             Random[] resets = [.. Enumerable.Range(0, a.Envs).Select(e => LockstepSampler.EpisodeRng(0, 0, 0, e))];
-            bare[r] = BarePhysics.Replay(tasks, task, resets, actions, lengths, a.Steps, threads).EnvStepsPerSecond;
+            bare[r] = BarePhysics.Replay(tasks, task, resets, actions, lengths, a.Steps, threads, rows).EnvStepsPerSecond;
             if (r % 2 == 0)
             {
                 full[r] = SamplerThroughput.Measure(sampler, [task], [theta], batches, seed: 0, stream: 0).EnvStepsPerSecond;

@@ -19,7 +19,7 @@ internal static class FrozenLakeCommand
         var holeProb = new Option<double?>("--hole-prob") { Description = "Hole probability p in [0, 1) (default: the preset's 0.3 or 0.1)." };
         var slippery = new Option<bool>("--slippery") { Description = "Slippery dynamics (intended move 1/3, each perpendicular 1/3) or deterministic.", DefaultValueFactory = _ => true };
         var trainTasks = new Option<int>("--train-tasks") { Description = "Number of training tasks.", DefaultValueFactory = _ => 20 };
-        var testTasks = new Option<int>("--test-tasks") { Description = "Number of held-out test tasks.", DefaultValueFactory = _ => 20 };
+        var testTasks = new Option<int>("--test-tasks") { Description = "Number of held-out test tasks.", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().TestTasks };
         var lambda = new Option<double?>("--lambda") { Description = "Regularisation weight λ > 0 (default: the paper's, 0.5/0.5/0.04 high, 0.25/0.25/0.02 low)." };
         var iterations = new Option<int>("--iterations") { Description = "Meta-iterations T of Algorithm 1 (BO-MRL and MAML).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().Iterations };
         var q = new Option<string>("--q") { Description = "Q estimation: mc (Monte-Carlo rollouts, as the paper) or exact.", DefaultValueFactory = _ => "mc" };

@@ -40,8 +40,11 @@ public sealed record FrozenLakeExperimentConfig
     /// <summary>Training tasks (paper: 20).</summary>
     public int TrainTasks { get; init; } = 20;
 
-    /// <summary>Held-out test tasks.</summary>
-    public int TestTasks { get; init; } = 20;
+    /// <summary>
+    /// Held-out test tasks. 100: the TEOG is an expectation over P(Γ), and with 20 held-out tasks its sampling error
+    /// (≈ 0.03) exceeds the differences the experiment compares (≈ 0.01).
+    /// </summary>
+    public int TestTasks { get; init; } = 100;
 
     /// <summary>Regularisation weight λ of Alg.</summary>
     public double Lambda { get; init; } = 0.5;

@@ -1,7 +1,9 @@
 using BoMrl.Environments;
+using BoMrl.Environments.Mujoco;
 using BoMrl.Numerics;
 using BoMrl.Policies;
 using BoMrl.Sampling;
+using BoMrl.Tests.Sampling;
 
 namespace BoMrl.Tests.Mujoco;
 
@@ -11,15 +13,6 @@ namespace BoMrl.Tests.Mujoco;
 /// </summary>
 public sealed class LocomotionSamplerTests
 {
-    private static void AssertBitwiseEqual(TrajectoryBatch a, TrajectoryBatch b)
-    {
-        Assert.Equal(a.Lengths, b.Lengths);
-        Assert.Equal(a.Task, b.Task);
-        Assert.True(a.Observations.AsSpan().SequenceEqual(b.Observations));
-        Assert.True(a.Actions.AsSpan().SequenceEqual(b.Actions));
-        Assert.True(a.Rewards.AsSpan().SequenceEqual(b.Rewards));
-    }
-
     [Fact]
     public void HalfCheetah_vel_sampling_is_bitwise_identical_on_one_and_two_threads()
     {
@@ -36,7 +29,7 @@ public sealed class LocomotionSamplerTests
         TrajectoryBatch[] b = two.Sample(goals, [theta], seed: 7, stream: 1);
         for (int i = 0; i < goals.Length; i++)
         {
-            AssertBitwiseEqual(a[i], b[i]);
+            BatchAssert.BitwiseEqual(a[i], b[i]);
             Assert.Equal(25, a[i].ValidSteps / a[i].Episodes);
         }
 
@@ -64,7 +57,23 @@ public sealed class LocomotionSamplerTests
         {
             // One task, one group, one worker: every environment is created for this call.
             using var fresh = new LockstepSampler(tasks, policy, episodesPerTask: 3, threads: 1, maxRowsPerBatch: 3);
-            AssertBitwiseEqual(fresh.Sample(goals[i], theta, seed: 9, stream: 1, taskIndex: i), again[i]);
+            BatchAssert.BitwiseEqual(fresh.Sample(goals[i], theta, seed: 9, stream: 1, taskIndex: i), again[i]);
         }
+    }
+
+    [Fact]
+    public void Bare_physics_replay_steps_exactly_the_sampled_episodes()
+    {
+        var tasks = (LocomotionTaskDistribution)TaskDistributions.Create("ant-dir", horizon: 12);
+        var policy = new GaussianMlpPolicy(tasks.ObservationSize, tasks.ActionSize, [8]);
+        using var sampler = new LockstepSampler(tasks, policy, episodesPerTask: 4, threads: 2, maxRowsPerBatch: 2);
+        TrajectoryBatch batch = sampler.Sample([1.0], policy.InitialParameters(Seeds.Rng(5)), seed: 3, stream: 0);
+        Random[] resets = [.. Enumerable.Range(0, 4).Select(e => LockstepSampler.EpisodeRng(3, 0, 0, e))];
+        BarePhysicsThroughput r = BarePhysics.Replay(tasks, [1.0], resets, batch.Actions, batch.Lengths, 12, threads: 2, groupSize: 2);
+        Assert.Equal(batch.ValidSteps, r.EnvSteps);
+        Assert.Equal(4, r.Environments);
+        Assert.True(r.EnvStepsPerSecond > 0 && double.IsFinite(r.EnvStepsPerSecond));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BarePhysics.Replay(tasks, [1.0], resets, batch.Actions, batch.Lengths, 12, 3, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BarePhysics.Replay(tasks, [1.0], resets[..3], batch.Actions, batch.Lengths, 12, 1, 2));
     }
 }

@@ -22,15 +22,6 @@ public class LockstepSamplerTests
         return (tasks, thetas);
     }
 
-    private static void AssertBitwiseEqual(TrajectoryBatch a, TrajectoryBatch b)
-    {
-        Assert.Equal(a.Lengths, b.Lengths);
-        Assert.Equal(a.Task, b.Task);
-        Assert.True(a.Observations.AsSpan().SequenceEqual(b.Observations));
-        Assert.True(a.Actions.AsSpan().SequenceEqual(b.Actions));
-        Assert.True(a.Rewards.AsSpan().SequenceEqual(b.Rewards));
-    }
-
     [Fact]
     public void Sampler_is_deterministic_for_a_seed_whatever_the_thread_count()
     {
@@ -51,7 +42,7 @@ public class LockstepSamplerTests
 
             for (int i = 0; i < batches.Length; i++)
             {
-                AssertBitwiseEqual(reference[i], batches[i]);
+                BatchAssert.BitwiseEqual(reference[i], batches[i]);
             }
         }
 
@@ -71,7 +62,7 @@ public class LockstepSamplerTests
         TrajectoryBatch[] four = new LockstepSampler(dist, policy, 12, threads: 4, maxRowsPerBatch: 5).Sample(tasks, [phi], 8, 0);
         for (int i = 0; i < tasks.Length; i++)
         {
-            AssertBitwiseEqual(one[i], four[i]);
+            BatchAssert.BitwiseEqual(one[i], four[i]);
         }
     }
 
@@ -84,7 +75,7 @@ public class LockstepSamplerTests
         var sampler = new LockstepSampler(dist, policy, 10, 2);
         TrajectoryBatch[] all = sampler.Sample(tasks, thetas, 9, 1);
         TrajectoryBatch third = sampler.Sample(tasks[2], thetas[2], 9, 1, taskIndex: 2);
-        AssertBitwiseEqual(all[2], third);
+        BatchAssert.BitwiseEqual(all[2], third);
     }
 
     [Fact]

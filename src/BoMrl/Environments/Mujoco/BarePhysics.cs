@@ -84,7 +84,10 @@ public static class BarePhysics
     /// <paramref name="resets"/>[k] (pass the sampler's generator of that episode and the trajectory is the sampled
     /// one), then for each of its <paramref name="lengths"/>[k] steps writes the controls of its recorded action (the
     /// environment's action mapping) and calls <c>mj_step</c> FrameSkip times. No observation, reward, contact
-    /// wrenches or policy. Resets are not timed.
+    /// wrenches or policy. Resets are not timed. The loop order is the lock-step sampler's: episodes are cut into
+    /// balanced groups of at most <paramref name="groupSize"/>, each group is stepped from start to end in lock-step,
+    /// and each thread takes a contiguous run of groups (the working set in cache is one group's states, as in the
+    /// sampler).
     /// </summary>
     /// <param name="tasks">The family whose environments recorded the episodes.</param>
     /// <param name="task">Any task of the family (the physics does not depend on it).</param>
@@ -92,22 +95,25 @@ public static class BarePhysics
     /// <param name="actions">Recorded policy outputs, episodes × <paramref name="horizon"/> × ActionSize (a trajectory batch's layout).</param>
     /// <param name="lengths">Valid steps of each episode (at most <paramref name="horizon"/>).</param>
     /// <param name="horizon">Row stride of <paramref name="actions"/>.</param>
-    /// <param name="threads">Worker threads (contiguous blocks of episodes).</param>
+    /// <param name="threads">Worker threads.</param>
+    /// <param name="groupSize">Largest lock-step group (the sampler's MaxRowsPerBatch); at least one group per thread.</param>
     public static BarePhysicsThroughput Replay(LocomotionTaskDistribution tasks, ReadOnlySpan<double> task, IReadOnlyList<Random> resets,
-        double[] actions, int[] lengths, int horizon, int threads)
+        double[] actions, int[] lengths, int horizon, int threads, int groupSize)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(resets);
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(lengths);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(horizon);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groupSize);
         int episodes = lengths.Length;
         int nu = tasks.ActionSize;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes, nameof(lengths));
         ArgumentOutOfRangeException.ThrowIfNotEqual(resets.Count, episodes, nameof(resets));
         ArgumentOutOfRangeException.ThrowIfNotEqual(actions.Length, episodes * horizon * nu, nameof(actions));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, episodes);
+        int groups = (episodes + groupSize - 1) / groupSize;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, groups);
         long total = 0;
         foreach (int l in lengths)
         {
@@ -127,16 +133,20 @@ public static class BarePhysics
                 envs[k].Reset(resets[k], observation);
             }
 
-            double seconds = Time(episodes, threads, (from, to) =>
+            double seconds = Time(groups, threads, (firstGroup, endGroup) =>
             {
-                for (int s = 0; s < horizon; s++)
+                for (int g = firstGroup; g < endGroup; g++)
                 {
-                    for (int k = from; k < to; k++)
+                    int from = (int)((long)g * episodes / groups), to = (int)((long)(g + 1) * episodes / groups);
+                    for (int s = 0; s < horizon; s++)
                     {
-                        if (s < lengths[k])
+                        for (int k = from; k < to; k++)
                         {
-                            envs[k].WriteControls(actions.AsSpan(((k * horizon) + s) * nu, nu));
-                            envs[k].Data.Step(frameSkip);
+                            if (s < lengths[k])
+                            {
+                                envs[k].WriteControls(actions.AsSpan(((k * horizon) + s) * nu, nu));
+                                envs[k].Data.Step(frameSkip);
+                            }
                         }
                     }
                 }
