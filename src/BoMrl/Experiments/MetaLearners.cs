@@ -27,8 +27,8 @@ public static class MetaLearners
         {
             "bomrl" => new BoMrlLearner(setup, new BoMrlOptions(
                 new AdaptationOptions(a.ParseDistance(), ParseSurrogate(a.Surrogate), a.Lambda, a.InnerIterations, a.InnerLr),
-                new HypergradientOptions(a.HypergradientCgIterations, a.HypergradientDamping),
-                metaUpdate)),
+                new HypergradientOptions(a.HypergradientCgIterations, a.HypergradientDamping, CurvatureSubsample: a.HypergradientSubsample),
+                metaUpdate, c.MetaUpdate.FisherSubsample)),
             "maml-trpo" => new MamlTrpoLearner(setup, new MamlTrpoOptions(a.FastLr, a.NumSteps, a.FirstOrder, metaUpdate)),
             _ => throw new ConfigException($"config key 'algorithm.name' must be one of {string.Join(", ", AlgorithmConfig.Names)} (got '{a.Name}')"),
         };

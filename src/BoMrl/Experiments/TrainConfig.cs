@@ -213,6 +213,12 @@ public sealed record AlgorithmConfig
     /// <summary>Damping added to the eq. (8) matrix.</summary>
     public double HypergradientDamping { get; init; } = 0.01;
 
+    /// <summary>
+    /// The eq. (8) curvature products H·v use every k-th step of the batch (1 = all); the mixed term and g' always use
+    /// all steps. Subsampled curvature is what keeps the hypergradient a small share of an iteration (Appendix E).
+    /// </summary>
+    public int HypergradientSubsample { get; init; } = 1;
+
     /// <summary>The algorithm names configs may use.</summary>
     public static readonly string[] Names = ["bomrl", "maml-trpo"];
 
@@ -238,6 +244,7 @@ public sealed record AlgorithmConfig
         ConfigCheck.Positive(NumSteps, "algorithm.num_steps");
         ConfigCheck.Positive(HypergradientCgIterations, "algorithm.hypergradient_cg_iterations");
         ConfigCheck.NonNegative(HypergradientDamping, "algorithm.hypergradient_damping");
+        ConfigCheck.Positive(HypergradientSubsample, "algorithm.hypergradient_subsample");
     }
 }
 
@@ -265,6 +272,9 @@ public sealed record MetaUpdateConfig
     /// <summary>Step size of sgd/adam.</summary>
     public double Lr { get; init; } = 0.01;
 
+    /// <summary>BO-MRL: TRPO's Fisher-vector products use every k-th pre-adaptation step (1 = all); the gradient uses all.</summary>
+    public int FisherSubsample { get; init; } = 1;
+
     internal void Validate()
     {
         ConfigCheck.OneOf(Method, "meta_update.method", "trpo", "sgd", "adam");
@@ -274,6 +284,7 @@ public sealed record MetaUpdateConfig
         ConfigCheck.Positive(LsMaxSteps, "meta_update.ls_max_steps");
         ConfigCheck.InRange(LsBacktrackRatio, "meta_update.ls_backtrack_ratio", 0, 1, lowOpen: true, highOpen: true);
         ConfigCheck.Positive(Lr, "meta_update.lr");
+        ConfigCheck.Positive(FisherSubsample, "meta_update.fisher_subsample");
     }
 }
 
