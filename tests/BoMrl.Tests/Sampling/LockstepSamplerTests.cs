@@ -62,7 +62,7 @@ public class LockstepSamplerTests
         TrajectoryBatch[] four = new LockstepSampler(dist, policy, 12, threads: 4, maxRowsPerBatch: 5).Sample(tasks, [phi], 8, 0);
         for (int i = 0; i < tasks.Length; i++)
         {
-            AssertBitwiseEqual(one[i], four[i]);
+            BatchAssert.BitwiseEqual(one[i], four[i]);
         }
     }
 
