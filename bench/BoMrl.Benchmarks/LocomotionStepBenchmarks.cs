@@ -9,7 +9,7 @@ namespace BoMrl.Benchmarks;
 /// <summary>
 /// The two per-step costs of the locomotion sampling loop besides the physics: one batched Gaussian MLP (2×64 tanh)
 /// sampling call over a group of 20 environments (the default episodes per task), and one environment step (action
-/// mapping, FrameSkip × mj_step, reward, observation). Compare with <c>bomrl bench sampler</c>, which times the whole loop.
+/// mapping, FrameSkip × mj_step, reward, observation), and the reset that starts every episode. Compare with <c>bomrl bench sampler</c>, which times the whole loop.
 /// Run: <c>dotnet run -c Release --project bench/BoMrl.Benchmarks -- --filter '*LocomotionStepBenchmarks*' --job short</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -68,6 +68,10 @@ public class LocomotionStepBenchmarks
     [Benchmark]
     public void PolicySampleActions20Rows() =>
         _policy.SampleActions(_theta, _observations, Rows, _noise, _actions, _scratch);
+
+    /// <summary>One reset (once per episode in the sampler: mj_resetData, noise, mj_forward, first observation).</summary>
+    [Benchmark]
+    public void EnvironmentReset() => _env.Reset(_resetRng, _envObservation);
 
     /// <summary>One env step with a fixed small action; a reset every 200 steps keeps the robot in its usual states.</summary>
     [Benchmark]

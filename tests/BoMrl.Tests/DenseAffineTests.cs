@@ -9,6 +9,40 @@ namespace BoMrl.Tests;
 public sealed class DenseAffineTests
 {
     [Fact]
+    public void Affine_gives_a_sample_the_same_bits_wherever_it_sits_in_a_blocked_batch()
+    {
+        // Batches of 8..41 rows run 8-row blocks, then 4-row blocks, the last shifted back over done samples.
+        Random rng = Seeds.Rng(33);
+        const int nin = 20, nout = 8;
+        double[] w = Random(rng, nout * nin), b = Random(rng, nout);
+        for (int rows = 8; rows <= 41; rows++)
+        {
+            double[] x = Random(rng, nin * rows);
+            var y = new double[nout * rows];
+            Dense.Affine(w, b, x, nin, nout, rows, y);
+            var x8 = new double[nin * 8];
+            var y8 = new double[nout * 8];
+            for (int r = 0; r < rows; r++)
+            {
+                // Sample r alone in the first column of an 8-row block (other columns: the next samples, cyclically).
+                for (int c = 0; c < 8; c++)
+                {
+                    for (int k = 0; k < nin; k++)
+                    {
+                        x8[(k * 8) + c] = x[(k * rows) + ((r + c) % rows)];
+                    }
+                }
+
+                Dense.Affine(w, b, x8, nin, nout, 8, y8);
+                for (int j = 0; j < nout; j++)
+                {
+                    Assert.Equal(y8[j * 8], y[(j * rows) + r]);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Affine_agrees_across_the_small_and_large_batch_paths()
     {
         Random rng = Seeds.Rng(32);

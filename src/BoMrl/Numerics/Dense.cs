@@ -88,7 +88,7 @@ public static class Dense
         }
     }
 
-    /// <summary>Outputs o0..o0+3 over all rows: 8-row column blocks with 8 accumulators, scalar tail.</summary>
+    /// <summary>Outputs o0..o0+3 over all rows (at least 8): 8-row column blocks with 8 accumulators, then 4-row blocks.</summary>
     private static void ProductBlock4(ReadOnlySpan<double> w, int strideO, int strideI, ReadOnlySpan<double> bias, ReadOnlySpan<double> x,
         int reduce, int rows, Span<double> result, int o0)
     {
@@ -137,19 +137,32 @@ public static class Dense
             a31.StoreUnsafe(ref yr, y0 + 3 * nrows + 4);
         }
 
-        for (; r < rows; r++)
+        // Tail of 1–7 samples (the sampler's groups of 20 leave 4): 4-sample blocks, the last one shifted back to end at
+        // `rows` so that it overlaps samples already done (rows ≥ 8 here). Every sample is the same FMA chain whichever
+        // block computes it, so recomputed samples get their own values again. (A scalar tail made the sampler's
+        // 20-row policy call about twice as slow.)
+        while (r < rows)
         {
-            for (int q = 0; q < 4; q++)
+            int start = Math.Min(r, rows - 4);
+            Vector256<double> a0 = Vector256.Create(b0), a1 = Vector256.Create(b1);
+            Vector256<double> a2 = Vector256.Create(b2), a3 = Vector256.Create(b3);
+            nuint xo = (nuint)start;
+            nuint wi = 0;
+            for (int i = 0; i < reduce; i++, xo += nrows, wi += si)
             {
-                int o = o0 + q;
-                double s = bias.IsEmpty ? 0 : bias[o];
-                for (int i = 0; i < reduce; i++)
-                {
-                    s += w[o * strideO + i * strideI] * x[i * rows + r];
-                }
-
-                result[o * rows + r] = s;
+                Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, xo);
+                a0 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w0 + wi)), x0, a0);
+                a1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w1 + wi)), x0, a1);
+                a2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w2 + wi)), x0, a2);
+                a3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w3 + wi)), x0, a3);
             }
+
+            nuint y0 = (nuint)(o0 * rows + start);
+            a0.StoreUnsafe(ref yr, y0);
+            a1.StoreUnsafe(ref yr, y0 + nrows);
+            a2.StoreUnsafe(ref yr, y0 + 2 * nrows);
+            a3.StoreUnsafe(ref yr, y0 + 3 * nrows);
+            r = start + 4;
         }
     }
 
