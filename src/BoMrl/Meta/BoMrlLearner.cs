@@ -42,7 +42,7 @@ public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOpt
 /// </para>
 /// Rows are weighted per step (1/|B|, eq. (7)).
 /// </summary>
-public sealed class BoMrlLearner : IMetaLearner
+public sealed class BoMrlLearner : IMetaLearner, IDisposable
 {
     private readonly MetaLearningRuntime _runtime;
     private readonly BoMrlOptions _options;
@@ -65,6 +65,9 @@ public sealed class BoMrlLearner : IMetaLearner
 
     /// <inheritdoc/>
     public MetaLearnerState GetState() => _runtime.GetState();
+
+    /// <summary>Frees the sampler's pooled environments.</summary>
+    public void Dispose() => _runtime.Dispose();
 
     /// <inheritdoc/>
     public void SetState(MetaLearnerState state) => _runtime.SetState(state);

@@ -39,7 +39,7 @@ public sealed record MamlTrpoOptions(double FastLearningRate, int NumSteps, bool
 /// re-adapts at each trial φ and requires the surrogate to improve and that KL ≤ δ. Rows are weighted per episode
 /// (pytorch-maml-rl's mean over each episode's steps, then over episodes).
 /// </summary>
-public sealed class MamlTrpoLearner : IMetaLearner
+public sealed class MamlTrpoLearner : IMetaLearner, IDisposable
 {
     private readonly MetaLearningRuntime _runtime;
     private readonly MamlTrpoOptions _options;
@@ -64,6 +64,9 @@ public sealed class MamlTrpoLearner : IMetaLearner
 
     /// <inheritdoc/>
     public MetaLearnerState GetState() => _runtime.GetState();
+
+    /// <summary>Frees the sampler's pooled environments.</summary>
+    public void Dispose() => _runtime.Dispose();
 
     /// <inheritdoc/>
     public void SetState(MetaLearnerState state) => _runtime.SetState(state);

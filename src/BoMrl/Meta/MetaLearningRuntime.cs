@@ -13,7 +13,7 @@ namespace BoMrl.Meta;
 /// meta-update (TRPO / SGD / Adam) and the meta-test. Per-task work is independent and reductions over tasks run in
 /// task order, so results do not depend on the thread count.
 /// </summary>
-internal sealed class MetaLearningRuntime
+internal sealed class MetaLearningRuntime : IDisposable
 {
     private readonly Worker[] _workers;
     private readonly Trpo _trpo;
@@ -66,6 +66,9 @@ internal sealed class MetaLearningRuntime
     public double[] Phi { get; private set; }
 
     public int ParameterCount => Setup.Policy.ParameterCount;
+
+    /// <summary>Frees the sampler's pooled environments (native MuJoCo data for locomotion).</summary>
+    public void Dispose() => Sampler.Dispose();
 
     public MetaLearnerState GetState() => new((double[])Phi.Clone(), _metaAdam?.GetState() ?? []);
 
