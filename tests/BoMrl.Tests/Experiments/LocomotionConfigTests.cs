@@ -1,0 +1,145 @@
+using BoMrl.Cli;
+using BoMrl.Environments.Mujoco;
+using BoMrl.Experiments;
+using BoMrl.Meta;
+
+namespace BoMrl.Tests.Experiments;
+
+/// <summary>
+/// The shipped configs of the paper's locomotion experiments (Section 6, Appendix B) load, carry the paper's settings
+/// and run through the same <c>bomrl train / test</c> path as navigation.
+/// </summary>
+public sealed class LocomotionConfigTests : IDisposable
+{
+    private static readonly string[] Families = ["halfcheetah-vel", "halfcheetah-dir", "ant-vel", "ant-dir"];
+    private static readonly string[] Algorithms = ["bomrl-kl1", "bomrl-kl2", "bomrl-l2", "maml-trpo"];
+
+    private readonly string _root = Directory.CreateTempSubdirectory("bomrl-loco-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static string ConfigPath(string file) => Path.Combine(TrainConfigTests.RepoRoot(), "configs", file);
+
+    [Fact]
+    public void Every_shipped_config_loads_and_builds_its_learner()
+    {
+        string[] files = Directory.GetFiles(Path.Combine(TrainConfigTests.RepoRoot(), "configs"), "*.json");
+        Assert.True(files.Length >= 20, $"expected the 4 navigation and 16 locomotion configs, found {files.Length}");
+        foreach (string f in files)
+        {
+            TrainConfig c = ConfigLoader.Load(f);
+            IMetaLearner learner = MetaLearners.Create(c, c.Seed);
+            try
+            {
+                string expected = c.Algorithm.Name == "bomrl" ? "bomrl-" + c.Algorithm.Distance : c.Algorithm.Name!;
+                Assert.Equal(expected, learner.Algorithm);
+                // The file name states the family and algorithm it configures.
+                Assert.Equal($"{c.Env.Name}-{expected}.json", Path.GetFileName(f));
+            }
+            finally
+            {
+                (learner as IDisposable)?.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void Locomotion_configs_carry_the_paper_appendix_B_settings()
+    {
+        // λ of Alg(1) and Alg(2) per family (Appendix B); D3's λ = 1/(2·fast_lr) (docs/experiments.md).
+        var lambda = new Dictionary<string, (double Kl1, double Kl2)>
+        {
+            ["halfcheetah-vel"] = (0.5, 0.4),
+            ["halfcheetah-dir"] = (0.5, 0.5),
+            ["ant-vel"] = (0.5, 0.5),
+            ["ant-dir"] = (0.5, 0.5),
+        };
+        foreach (string family in Families)
+        {
+            foreach (string algorithm in Algorithms)
+            {
+                TrainConfig c = ConfigLoader.Load(ConfigPath($"{family}-{algorithm}.json"));
+                Assert.Equal(family, c.Env.Name);
+                Assert.Equal(LocomotionTasks.PaperHorizon, c.Sampler.Horizon);
+                Assert.Equal(200, c.Sampler.Horizon);
+                Assert.Equal(family == "ant-dir" ? 40 : 20, c.Sampler.EpisodesPerTask);
+                Assert.Equal(40, c.Sampler.MetaBatchSize);
+                Assert.Equal([64, 64], c.Policy.HiddenSizes);
+                Assert.Equal("tanh", c.Policy.Nonlinearity);
+                Assert.Equal(500, c.Iterations);
+                Assert.Equal("trpo", c.MetaUpdate.Method);
+                Assert.Equal(10, c.MetaUpdate.CgIterations);
+                Assert.Equal(1e-5, c.MetaUpdate.CgDamping);
+                if (algorithm == "maml-trpo")
+                {
+                    Assert.Equal("maml-trpo", c.Algorithm.Name);
+                    Assert.Equal(0.01, c.MetaUpdate.MaxKl);
+                    Assert.Equal(0.1, c.Algorithm.FastLr);
+                    Assert.Equal(1, c.Algorithm.NumSteps);
+                    Assert.False(c.Algorithm.FirstOrder);
+                }
+                else
+                {
+                    Assert.Equal("bomrl", c.Algorithm.Name);
+                    Assert.Equal(1e-3, c.MetaUpdate.MaxKl);
+                    Assert.Equal(50, c.Algorithm.InnerIterations);
+                    double expected = c.Algorithm.Distance switch
+                    {
+                        "kl1" => lambda[family].Kl1,
+                        "kl2" => lambda[family].Kl2,
+                        _ => 1 / (2 * ConfigLoader.Load(ConfigPath($"{family}-maml-trpo.json")).Algorithm.FastLr),
+                    };
+                    Assert.Equal(expected, c.Algorithm.Lambda);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Three_bomrl_iterations_on_halfcheetah_vel_run_through_train_and_test()
+    {
+        // The shipped config at a reduced scale: what differs from configs/halfcheetah-vel-bomrl-kl2.json is size only.
+        TrainConfig shipped = ConfigLoader.Load(ConfigPath("halfcheetah-vel-bomrl-kl2.json"));
+        TrainConfig small = shipped with
+        {
+            Sampler = shipped.Sampler with { MetaBatchSize = 2, EpisodesPerTask = 2, Horizon = 20 },
+            Algorithm = shipped.Algorithm with { InnerIterations = 5 },
+            Test = new TestConfig { Steps = 2, Tasks = 2 },
+            Iterations = 3,
+        };
+        string config = Path.Combine(_root, "small.json");
+        File.WriteAllText(config, ConfigLoader.ToJson(small));
+        string run = Path.Combine(_root, "run");
+
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var ctx = new CliContext(stdout, stderr); // no stand-in: MetaLearners.Create builds the real BO-MRL learner
+        Assert.True(Program.Run(["train", "--config", config, "--out", run, "--threads", "2"], ctx) == 0, stderr.ToString());
+        Assert.True(Program.Run(["test", "--run", run], ctx) == 0, stderr.ToString());
+
+        var folder = new RunFolder(run);
+        Assert.Equal("halfcheetah-vel", folder.ReadConfig().Env.Name);
+        Checkpoint checkpoint = folder.ReadCheckpoint()!;
+        Assert.Equal(3, checkpoint.CompletedIterations);
+        Assert.Equal("bomrl-kl2", checkpoint.Algorithm);
+        Assert.All(checkpoint.Phi, v => Assert.True(double.IsFinite(v)));
+
+        string[] lines = File.ReadAllLines(folder.MetricsPath);
+        Assert.Equal(MetricsRow.Header, lines[0]);
+        Assert.Equal(4, lines.Length);
+        foreach (MetricsRow row in checkpoint.Metrics)
+        {
+            double[] values = [row.PreReturn, row.PostReturn, row.Kl, row.CgResidual, row.TimeSampling, row.TimeInner,
+                row.TimeHypergradient, row.TimeMetaUpdate, row.TimeTotal];
+            Assert.All(values, v => Assert.True(double.IsFinite(v)));
+            Assert.True(row.PreReturn < 0 && row.PostReturn < 0, "velocity-tracking returns are −|v − g| − ctrl cost per step");
+            Assert.True(row.TimeSampling > 0 && row.TimeInner > 0 && row.TimeHypergradient > 0 && row.TimeMetaUpdate > 0);
+        }
+
+        MetaTestReport report = folder.ReadTestReport();
+        Assert.Equal("bomrl-kl2", report.Algorithm);
+        Assert.Equal(3, report.ReturnsByStep.Length);
+        Assert.All(report.ReturnsByStep, v => Assert.True(double.IsFinite(v)));
+        Assert.True(File.Exists(folder.TestPlotPath));
+    }
+}
