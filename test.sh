@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs native dependencies if missing, builds, tests.
+# Runs the whole test suite on a fresh machine: installs native dependencies if missing, builds, tests,
+# and ends with one plain summary line ("N passed, N failed").
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/install-deps.sh
-dotnet test BoMrl.slnx -c Release "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test BoMrl.slnx -c Release "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+summary=$(grep -E '(Passed|Failed)!' "$log" | tail -1)
+if [ -n "$summary" ]; then
+  passed=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary")
+  failed=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$summary")
+  echo "${passed} passed, ${failed} failed"
+fi
+exit "$rc"
