@@ -6,8 +6,10 @@ cd "$(dirname "$0")"
 bash scripts/install-deps.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# Build the whole solution first (the benchmarks too, which dotnet test alone would not compile).
+dotnet build BoMrl.slnx -c Release -nologo
 set +e
-dotnet test BoMrl.slnx -c Release "$@" 2>&1 | tee "$log"
+dotnet test BoMrl.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 summary=$(grep -E '(Passed|Failed)!' "$log" | tail -1)
