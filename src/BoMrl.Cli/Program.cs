@@ -2,6 +2,7 @@ using System.CommandLine;
 using BoMrl.Environments.Mujoco;
 using BoMrl.Experiments;
 using BoMrl.Meta;
+using BoMrl.Numerics;
 
 namespace BoMrl.Cli;
 
@@ -43,6 +44,12 @@ public static class Program
         {
             stderr.WriteLine($"bomrl: {e.Message}");
             return 2;
+        }
+        catch (NumericalFailureException e)
+        {
+            // NaN, non-convergence or a singular system in any verb: reported in one line, never swallowed.
+            stderr.WriteLine($"bomrl: numerical failure: {e.Message.ReplaceLineEndings(" ")}");
+            return 1;
         }
         catch (MujocoNotAvailableException e)
         {
