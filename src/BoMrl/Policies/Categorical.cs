@@ -84,16 +84,21 @@ public sealed class Categorical : IActionDistribution
     {
         for (int r = 0; r < rows; r++)
         {
-            double lseP = LogSumExp(p, rows, r), lseQ = LogSumExp(q, rows, r);
-            double s = 0;
-            for (int k = 0; k < ActionCount; k++)
-            {
-                double logPk = p[k * rows + r] - lseP;
-                s += Math.Exp(logPk) * (logPk - (q[k * rows + r] - lseQ));
-            }
-
-            kl[r] = s;
+            kl[r] = RowKl(p, q, rows, r, LogSumExp(p, rows, r), LogSumExp(q, rows, r));
         }
+    }
+
+    /// <summary>KL(p‖q) of row r from logits, given both rows' log-sum-exp.</summary>
+    private double RowKl(ReadOnlySpan<double> p, ReadOnlySpan<double> q, int rows, int r, double lseP, double lseQ)
+    {
+        double s = 0;
+        for (int k = 0; k < ActionCount; k++)
+        {
+            double logPk = p[k * rows + r] - lseP;
+            s += Math.Exp(logPk) * (logPk - (q[k * rows + r] - lseQ));
+        }
+
+        return s;
     }
 
     /// <inheritdoc/>
@@ -103,12 +108,7 @@ public sealed class Categorical : IActionDistribution
         for (int r = 0; r < rows; r++)
         {
             double lseP = LogSumExp(p, rows, r), lseQ = LogSumExp(q, rows, r);
-            double kl = 0;
-            for (int k = 0; k < ActionCount; k++)
-            {
-                double logPk = p[k * rows + r] - lseP;
-                kl += Math.Exp(logPk) * (logPk - (q[k * rows + r] - lseQ));
-            }
+            double kl = RowKl(p, q, rows, r, lseP, lseQ);
 
             for (int k = 0; k < ActionCount; k++)
             {
