@@ -21,11 +21,12 @@ public sealed record MetricsRow(
     double TimeInner,
     double TimeHypergradient,
     double TimeMetaUpdate,
-    double TimeTotal)
+    double TimeTotal,
+    double HypergradientDamping = 0)
 {
     /// <summary>The CSV header, in column order.</summary>
     public const string Header =
-        "iteration,pre_return,post_return,kl,step_accepted,cg_residual,negative_curvature," +
+        "iteration,pre_return,post_return,kl,step_accepted,cg_residual,negative_curvature,hypergradient_damping," +
         "time_sampling,time_inner,time_hypergradient,time_meta_update,time_total";
 
     /// <summary>A row from a learner's metrics and the measured wall time of the iteration (seconds).</summary>
@@ -33,7 +34,8 @@ public sealed record MetricsRow(
     {
         ArgumentNullException.ThrowIfNull(m);
         return new MetricsRow(m.Iteration, m.PreAdaptationReturn, m.PostAdaptationReturn, m.Kl, m.StepAccepted, m.CgResidual,
-            m.NegativeCurvature, m.Time.Sampling, m.Time.InnerAdaptation, m.Time.Hypergradient, m.Time.MetaUpdate, wallSeconds);
+            m.NegativeCurvature, m.Time.Sampling, m.Time.InnerAdaptation, m.Time.Hypergradient, m.Time.MetaUpdate, wallSeconds,
+            m.HypergradientDamping);
     }
 
     /// <summary>The row as one CSV line (invariant culture, round-trip doubles, booleans as 1/0).</summary>
@@ -42,8 +44,8 @@ public sealed record MetricsRow(
         static string D(double x) => x.ToString("R", CultureInfo.InvariantCulture);
         static string B(bool b) => b ? "1" : "0";
         return string.Join(',', Iteration.ToString(CultureInfo.InvariantCulture), D(PreReturn), D(PostReturn), D(Kl),
-            B(StepAccepted), D(CgResidual), B(NegativeCurvature), D(TimeSampling), D(TimeInner), D(TimeHypergradient),
-            D(TimeMetaUpdate), D(TimeTotal));
+            B(StepAccepted), D(CgResidual), B(NegativeCurvature), D(HypergradientDamping), D(TimeSampling), D(TimeInner),
+            D(TimeHypergradient), D(TimeMetaUpdate), D(TimeTotal));
     }
 
     /// <summary>The metrics.csv text of <paramref name="rows"/> (header first).</summary>

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
 using BoMrl.Policies;
@@ -15,9 +16,16 @@ namespace BoMrl.Meta;
 /// H·v by central differences (~10 digits, two gradient evaluations) instead of forward differences (~8 digits, one
 /// evaluation). The forward form is ample for a stochastic meta-gradient; the central one is for exactness checks.
 /// </param>
+/// <param name="DampingIncreases">
+/// How many times a solve may be repeated with δ multiplied by <see cref="DampingFactor"/> when it shows that H is not
+/// positive semi-definite at θ' (Levenberg–Marquardt; DESIGN §4c); 0 keeps the first solve. Only with δ &gt; 0.
+/// </param>
 public sealed record HypergradientOptions(int CgIterations = 20, double Damping = 0.01, double Tolerance = 1e-10, int CurvatureSubsample = 1,
-    bool CentralDifferences = false)
+    bool CentralDifferences = false, int DampingIncreases = 6)
 {
+    /// <summary>The factor by which δ grows at each repeated solve.</summary>
+    public const double DampingFactor = 4.0;
+
     /// <summary>Throws when a setting is out of range or not finite.</summary>
     public void Validate()
     {
@@ -33,8 +41,17 @@ public sealed record HypergradientOptions(int CgIterations = 20, double Damping 
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CurvatureSubsample);
+        ArgumentOutOfRangeException.ThrowIfNegative(DampingIncreases);
     }
 }
+
+/// <summary>
+/// Outcome of one implicit-function solve (H + δI)x = u: the CG outcome of the solve kept, the damping δ it used, and
+/// whether H showed itself not positive semi-definite in any attempt (non-positive curvature, or an iterate outside
+/// the ball ‖x‖ ≤ ‖u‖/δ that holds the solution whenever H ⪰ 0).
+/// </summary>
+public readonly record struct ImplicitSolve(CgResult Cg, double Damping, bool Indefinite);
+
 
 /// <summary>
 /// Derivatives of the adapted parameters θ'(φ) by the implicit function theorem at ∇_θL(θ', φ) = 0 (Proposition 2,
@@ -63,26 +80,69 @@ public sealed class ImplicitDifferentiation
     public HypergradientOptions Options { get; }
 
     /// <summary>
-    /// result = (dθ'/dφ)ᵀ·u = Cᵀ(H + δI)⁻¹u. With u = g' this is the hypergradient (8). Returns the CG outcome
-    /// (residual, iterations, negative curvature).
+    /// result = (dθ'/dφ)ᵀ·u = Cᵀ(H + δI)⁻¹u. With u = g' this is the hypergradient (8). Returns the solve's outcome
+    /// (residual, iterations, damping used, indefiniteness).
     /// </summary>
-    public CgResult TransposeProduct(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime,
+    public ImplicitSolve TransposeProduct(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime,
         ReadOnlySpan<double> u, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(objective);
-        CgResult cg = _cg.Solve(Curvature(objective, evaluator, thetaPrime), u, _x, Options.CgIterations, Options.Damping, Options.Tolerance);
+        ImplicitSolve solve = Solve(Curvature(objective, evaluator, thetaPrime), u, _x);
         objective.MixedTransposeProduct(evaluator, thetaPrime, _x, result);
-        return cg;
+        return solve;
     }
 
     /// <summary>result = (dθ'/dφ)·v = (H + δI)⁻¹C·v (forward mode; MAML-TRPO's KL Hessian through the adaptation).</summary>
-    public CgResult Product(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime,
+    public ImplicitSolve Product(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime,
         ReadOnlySpan<double> v, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(objective);
         var cv = new double[v.Length];
         objective.MixedProduct(evaluator, thetaPrime, v, cv);
-        return _cg.Solve(Curvature(objective, evaluator, thetaPrime), cv, result, Options.CgIterations, Options.Damping, Options.Tolerance);
+        return Solve(Curvature(objective, evaluator, thetaPrime), cv, result);
+    }
+
+    /// <summary>
+    /// (H + δI)x = b by CG, raising δ (×<see cref="HypergradientOptions.DampingFactor"/>, at most
+    /// <see cref="HypergradientOptions.DampingIncreases"/> times) while H shows itself not positive semi-definite: a
+    /// direction of non-positive curvature, or an iterate with ‖x‖ &gt; ‖b‖/δ (for H ⪰ 0 the CG iterates grow
+    /// monotonically towards the solution, whose norm is at most ‖b‖/δ). Without such a guard one task whose
+    /// θ' sits near a saddle of (7) returns an x orders of magnitude larger than the others and alone sets the
+    /// direction of the task-averaged meta-gradient. If the last attempt still fails, x is pulled back into the ball.
+    /// </summary>
+    internal ImplicitSolve Solve(LinearOperator h, ReadOnlySpan<double> b, Span<double> x)
+    {
+        double damping = Options.Damping;
+        double bNorm = TensorPrimitives.Norm(b);
+        bool indefinite = false;
+        for (int attempt = 0; ; attempt++)
+        {
+            CgResult cg = _cg.Solve(h, b, x, Options.CgIterations, damping, Options.Tolerance);
+            if (damping == 0)
+            {
+                return new ImplicitSolve(cg, damping, cg.NegativeCurvature);
+            }
+
+            double bound = bNorm / damping, xNorm = TensorPrimitives.Norm<double>(x);
+            bool failed = cg.NegativeCurvature || xNorm > bound;
+            indefinite |= failed;
+            if (!failed)
+            {
+                return new ImplicitSolve(cg, damping, indefinite);
+            }
+
+            if (attempt == Options.DampingIncreases)
+            {
+                if (xNorm > bound)
+                {
+                    TensorPrimitives.Multiply(x, bound / xNorm, x);
+                }
+
+                return new ImplicitSolve(cg, damping, indefinite);
+            }
+
+            damping *= HypergradientOptions.DampingFactor;
+        }
     }
 
     private LinearOperator Curvature(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime)

@@ -39,7 +39,8 @@ public sealed record TimeSplit(double Sampling, double InnerAdaptation, double H
 /// <summary>
 /// Metrics of one meta-iteration: mean pre- and post-adaptation episode return over the meta-batch, KL of the
 /// meta-update, whether the line search accepted a step, the CG residual of the hypergradient / natural-gradient
-/// solve, whether CG met negative curvature, and the time split.
+/// solve, whether CG met negative curvature, the time split, and the largest damping δ an eq. (8) solve needed
+/// (the configured δ unless some task's H was not positive semi-definite; 0 where no such solve runs).
 /// </summary>
 public sealed record IterationMetrics(
     int Iteration,
@@ -49,7 +50,8 @@ public sealed record IterationMetrics(
     bool StepAccepted,
     double CgResidual,
     bool NegativeCurvature,
-    TimeSplit Time);
+    TimeSplit Time,
+    double HypergradientDamping = 0);
 
 /// <summary>Meta-test curve: mean and standard error over test tasks of the return after 0..K adaptation steps.</summary>
 public sealed record MetaTestResult(string Algorithm, double[] ReturnsByStep, double[] StderrByStep);

@@ -326,7 +326,7 @@ internal sealed class MetaLearningRuntime : IDisposable
     public static IterationMetrics Metrics(IterationData d, MetaStep step, double metaUpdateSeconds) => new(d.Iteration,
         d.Pre.Average(b => b.MeanEpisodeReturn()), d.Post.Average(b => b.MeanEpisodeReturn()),
         step.Kl, step.Accepted, Math.Max(d.Cg.WorstRelativeResidual, step.CgRelativeResidual), d.Cg.NegativeCurvature || step.NegativeCurvature,
-        new TimeSplit(d.SamplingSeconds, d.InnerSeconds, d.HypergradientSeconds, metaUpdateSeconds));
+        new TimeSplit(d.SamplingSeconds, d.InnerSeconds, d.HypergradientSeconds, metaUpdateSeconds), d.Cg.MaxDamping);
 
     /// <summary>Wall-clock stopwatch helper: runs <paramref name="action"/> and returns its seconds.</summary>
     public static double Time(Action action)

@@ -1,5 +1,4 @@
 using BoMrl.Adaptation;
-using BoMrl.Numerics;
 using BoMrl.Policies;
 
 namespace BoMrl.Meta;
@@ -82,14 +81,18 @@ public sealed class TaskAdaptation
     }
 }
 
-/// <summary>The worst of several CG solves: largest relative residual, any negative curvature, total iterations.</summary>
-public readonly record struct CgSummary(double WorstRelativeResidual, bool NegativeCurvature, int Iterations, int Solves)
+/// <summary>
+/// The worst of several implicit-function solves: largest relative residual, whether any met an H that is not positive
+/// semi-definite, total CG iterations, number of solves, and the largest damping any of them needed.
+/// </summary>
+public readonly record struct CgSummary(double WorstRelativeResidual, bool NegativeCurvature, int Iterations, int Solves,
+    double MaxDamping = 0)
 {
     /// <summary>Adds one solve.</summary>
-    public CgSummary With(CgResult r) => new(Math.Max(WorstRelativeResidual, r.RelativeResidual),
-        NegativeCurvature || r.NegativeCurvature, Iterations + r.Iterations, Solves + 1);
+    public CgSummary With(ImplicitSolve r) => new(Math.Max(WorstRelativeResidual, r.Cg.RelativeResidual),
+        NegativeCurvature || r.Indefinite, Iterations + r.Cg.Iterations, Solves + 1, Math.Max(MaxDamping, r.Damping));
 
     /// <summary>Combines two summaries.</summary>
     public CgSummary With(CgSummary s) => new(Math.Max(WorstRelativeResidual, s.WorstRelativeResidual),
-        NegativeCurvature || s.NegativeCurvature, Iterations + s.Iterations, Solves + s.Solves);
+        NegativeCurvature || s.NegativeCurvature, Iterations + s.Iterations, Solves + s.Solves, Math.Max(MaxDamping, s.MaxDamping));
 }
