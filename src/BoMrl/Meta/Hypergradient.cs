@@ -104,11 +104,13 @@ public sealed class ImplicitDifferentiation
 
     /// <summary>
     /// (H + δI)x = b by CG, raising δ (×<see cref="HypergradientOptions.DampingFactor"/>, at most
-    /// <see cref="HypergradientOptions.DampingIncreases"/> times) while H shows itself not positive semi-definite: a
-    /// direction of non-positive curvature, or an iterate with ‖x‖ &gt; ‖b‖/δ (for H ⪰ 0 the CG iterates grow
-    /// monotonically towards the solution, whose norm is at most ‖b‖/δ). Without such a guard one task whose
-    /// θ' sits near a saddle of (7) returns an x orders of magnitude larger than the others and alone sets the
-    /// direction of the task-averaged meta-gradient. If the last attempt still fails, x is pulled back into the ball.
+    /// <see cref="HypergradientOptions.DampingIncreases"/> times) while H shows itself too far from positive
+    /// semi-definite: a direction of non-positive curvature of H + δI, or an iterate with ‖x‖ &gt; 2‖b‖/δ. For a
+    /// positive definite H + δI the CG iterates grow monotonically in norm towards the solution, whose norm is at most
+    /// ‖b‖/(λ_min(H) + δ); so leaving that ball proves λ_min(H) &lt; −δ/2, while a slightly indefinite H is accepted.
+    /// Without such a guard one task whose θ' sits near a saddle of (7) returns an x orders of magnitude larger than
+    /// the others and alone sets the direction of the task-averaged meta-gradient. If the last attempt still fails,
+    /// x is pulled back into the ball.
     /// </summary>
     internal ImplicitSolve Solve(LinearOperator h, ReadOnlySpan<double> b, Span<double> x)
     {
@@ -123,7 +125,7 @@ public sealed class ImplicitDifferentiation
                 return new ImplicitSolve(cg, damping, cg.NegativeCurvature);
             }
 
-            double bound = bNorm / damping, xNorm = TensorPrimitives.Norm<double>(x);
+            double bound = 2.0 * bNorm / damping, xNorm = TensorPrimitives.Norm<double>(x);
             bool failed = cg.NegativeCurvature || xNorm > bound;
             indefinite |= failed;
             if (!failed)
