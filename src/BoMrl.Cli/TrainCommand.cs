@@ -34,9 +34,9 @@ internal static class TrainCommand
 
     private static int Run(CliContext ctx, TrainArgs a)
     {
-        if (a.Iterations is int n && n <= 0)
+        if (a.Iterations is int n && n < 0)
         {
-            throw new UsageException($"--iterations must be positive (got {n})");
+            throw new UsageException($"--iterations must be 0 (initialise only) or positive (got {n})");
         }
 
         if (a.Threads is int t && t < 0)
@@ -91,7 +91,7 @@ internal static class TrainCommand
         });
 
         int done = checkpoint?.CompletedIterations ?? 0;
-        if (done >= config.Iterations)
+        if (checkpoint is not null && done >= config.Iterations)
         {
             ctx.Out.WriteLine($"{folder.Path}: already {done} of {config.Iterations} iterations; nothing to do");
             return 0;
@@ -119,6 +119,12 @@ internal static class TrainCommand
             // Numerical failure (non-finite return, singular baseline, ...): reported, not swallowed; the folder keeps the last good checkpoint.
             ctx.Error.WriteLine($"bomrl: training stopped: {RunSupport.OneLine(e.Message)}");
             return 1;
+        }
+
+        if (rows.Count == 0)
+        {
+            ctx.Out.WriteLine($"initialised {folder.Path} with the untrained meta-policy (0 iterations); `bomrl test --run` evaluates it");
+            return 0;
         }
 
         MetricsRow last = rows[^1];

@@ -48,7 +48,7 @@ public sealed record TrainConfig
         ConfigCheck.Section(Algorithm, "algorithm");
         ConfigCheck.Section(MetaUpdate, "meta_update");
         ConfigCheck.Section(Test, "test");
-        ConfigCheck.Positive(Iterations, "iterations");
+        ConfigCheck.NonNegative(Iterations, "iterations");
         Policy.Validate();
         Sampler.Validate();
         Algorithm.Validate();

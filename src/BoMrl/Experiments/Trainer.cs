@@ -34,7 +34,7 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(learner);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(iterations);
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
         folder.Create();
         folder.RemoveStaleTemporaries();
         var rows = new List<MetricsRow>();

