@@ -22,14 +22,17 @@ public static class Plots
     {
         ArgumentNullException.ThrowIfNull(series);
         var plt = new Plot();
-        foreach (Series s in series)
+        // One palette colour per series (an error bar would otherwise take the next colour and the palette repeat at 5 series).
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < series.Count; i++)
         {
+            Series s = series[i];
             if (s.X.Length != s.Y.Length || (s.Error is not null && s.Error.Length != s.Y.Length))
             {
                 throw new ArgumentException($"series '{s.Label}': x, y and error lengths differ", nameof(series));
             }
 
-            var scatter = plt.Add.Scatter(s.X, s.Y);
+            var scatter = plt.Add.Scatter(s.X, s.Y, palette.GetColor(i));
             scatter.LegendText = s.Label;
             scatter.LineWidth = 2;
             scatter.MarkerSize = 7;
