@@ -47,11 +47,10 @@ public sealed record HypergradientOptions(int CgIterations = 20, double Damping 
 
 /// <summary>
 /// Outcome of one implicit-function solve (H + δI)x = u: the CG outcome of the solve kept, the damping δ it used, and
-/// whether H showed itself not positive semi-definite in any attempt (non-positive curvature, or an iterate outside
-/// the ball ‖x‖ ≤ ‖u‖/δ that holds the solution whenever H ⪰ 0).
+/// whether H showed itself too far from positive semi-definite in any attempt (non-positive curvature of H + δI, or
+/// an iterate outside the ball ‖x‖ ≤ 2‖u‖/δ, which proves λ_min(H) &lt; −δ/2).
 /// </summary>
 public readonly record struct ImplicitSolve(CgResult Cg, double Damping, bool Indefinite);
-
 
 /// <summary>
 /// Derivatives of the adapted parameters θ'(φ) by the implicit function theorem at ∇_θL(θ', φ) = 0 (Proposition 2,
