@@ -75,6 +75,43 @@ public class CurvatureAndSolverTests
         }
     }
 
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(-3.0)]
+    [InlineData(2.0)]
+    public void Hessian_vector_steps_use_the_largest_absolute_entry_whatever_its_sign(double extreme)
+    {
+        // f(x) = Σ c_i x_i⁴ / 12: ∇²f = diag(c_i x_i²). x's entry of largest magnitude is `extreme`; a step scaled
+        // by 1 + (signed) max-magnitude is 0 for −1 (a NaN product) and negative for −3.
+        double[] c = [1.0, 2.0, 0.5, 3.0];
+        double[] x = [0.3, extreme, -0.2, 0.7];
+        void Gradient(ReadOnlySpan<double> t, Span<double> g)
+        {
+            for (int i = 0; i < t.Length; i++)
+            {
+                g[i] = c[i] * t[i] * t[i] * t[i] / 3.0;
+            }
+        }
+
+        double[] v = [0.4, -1.1, 0.9, 0.25];
+        var expected = new double[4];
+        for (int i = 0; i < 4; i++)
+        {
+            expected[i] = c[i] * x[i] * x[i] * v[i];
+        }
+
+        Assert.True(HessianVector.Step(x) > 0, $"central step {HessianVector.Step(x)} at max-magnitude entry {extreme}");
+        var scratch = new double[8];
+        var central = new double[4];
+        HessianVector.CentralDifference(Gradient, x, v, central, scratch);
+        var g0 = new double[4];
+        Gradient(x, g0);
+        var forward = new double[4];
+        HessianVector.ForwardDifference(Gradient, x, g0, v, forward, scratch);
+        Assert.True(FiniteDifferences.RelativeError(central, expected) <= 1e-8, $"central {string.Join(", ", central)}");
+        Assert.True(FiniteDifferences.RelativeError(forward, expected) <= 1e-6, $"forward {string.Join(", ", forward)}");
+    }
+
     private static double[,] RandomSpd(int n, Random rng, double minEigen)
     {
         var b = new double[n, n];

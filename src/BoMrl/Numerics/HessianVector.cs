@@ -27,7 +27,13 @@ public static class HessianVector
     public const double ForwardRelativeStep = 1.4901161193847656e-8;
 
     /// <summary>The central-difference step ε used at <paramref name="x"/>.</summary>
-    public static double Step(ReadOnlySpan<double> x) => RelativeStep * (1.0 + TensorPrimitives.MaxMagnitude(x));
+    public static double Step(ReadOnlySpan<double> x) => RelativeStep * Scale(x);
+
+    /// <summary>
+    /// 1 + ‖x‖∞, the scale the relative steps multiply. (TensorPrimitives.MaxMagnitude returns the signed entry of
+    /// largest magnitude, so its absolute value is taken: with an entry −1 the step would otherwise be 0.)
+    /// </summary>
+    private static double Scale(ReadOnlySpan<double> x) => x.IsEmpty ? 1.0 : 1.0 + Math.Abs(TensorPrimitives.MaxMagnitude(x));
 
     /// <summary>
     /// result = ∇²f(x)·v by a forward difference from <paramref name="gradientAtX"/> = ∇f(x); an empty span means
@@ -46,7 +52,7 @@ public static class HessianVector
             return;
         }
 
-        double eps = ForwardRelativeStep * (1.0 + TensorPrimitives.MaxMagnitude(x));
+        double eps = ForwardRelativeStep * Scale(x);
         Span<double> xs = scratch[..n];
         TensorPrimitives.MultiplyAdd(v, eps / norm, x, xs);
         gradient(xs, result);
