@@ -33,7 +33,7 @@ public static class HessianVector
     /// 1 + ‖x‖∞, the scale the relative steps multiply. (TensorPrimitives.MaxMagnitude returns the signed entry of
     /// largest magnitude, so its absolute value is taken: with an entry −1 the step would otherwise be 0.)
     /// </summary>
-    private static double Scale(ReadOnlySpan<double> x) => x.IsEmpty ? 1.0 : 1.0 + Math.Abs(TensorPrimitives.MaxMagnitude(x));
+    private static double Scale(ReadOnlySpan<double> x) => 1.0 + Math.Abs(TensorPrimitives.MaxMagnitude(x));
 
     /// <summary>
     /// result = ∇²f(x)·v by a forward difference from <paramref name="gradientAtX"/> = ∇f(x); an empty span means
