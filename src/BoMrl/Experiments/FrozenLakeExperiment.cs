@@ -3,13 +3,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using BoMrl.Adaptation;
 using BoMrl.Distances;
 using BoMrl.Environments.FrozenLake;
 using BoMrl.IO;
-using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Tabular;
+using BoMrl.Tabular.Adaptation;
+using BoMrl.Tabular.Meta;
+using BoMrl.Tabular.Theory;
 
 namespace BoMrl.Experiments;
 

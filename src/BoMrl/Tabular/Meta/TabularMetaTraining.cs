@@ -1,8 +1,7 @@
-using BoMrl.Adaptation;
 using BoMrl.Numerics;
-using BoMrl.Tabular;
+using BoMrl.Tabular.Adaptation;
 
-namespace BoMrl.Meta;
+namespace BoMrl.Tabular.Meta;
 
 /// <summary>One task's bilevel step: return before and after adaptation, the adapted logits and the hypergradient.</summary>
 public sealed record TaskStep(double PreAdaptationReturn, double PostAdaptationReturn, double[] ThetaPrime, double[]? Hypergradient, long Samples);
