@@ -36,11 +36,13 @@ public enum EuclideanWeighting
 /// θ' = argmax_θ E_{s~ν^{π_φ}}[Σ_a π_θ(a|s) Q^{π_φ}(s,a)] − λ D²_τ(π_φ, π_θ), given φ, Q^{π_φ} (exact or estimated)
 /// and ν^{π_φ}. One component configured by a <see cref="Distance"/> and a <see cref="Surrogate"/>:
 /// <list type="bullet">
-/// <item>D1 (forward KL): π'(a|s) = λ π_φ(a|s) / (μ(s) − Q(s,a)), μ(s) > max_a Q by a safeguarded Newton solve.</item>
-/// <item>D2 (reverse KL): π'(a|s) ∝ π_φ(a|s) exp(Q(s,a)/λ), i.e. θ' = φ + Q/λ.</item>
+/// <item>D1 (forward KL): π'(a|s) = λ π_φ(a|s) / (μ(s) − Q(s,a)), μ(s) > max_a Q by a safeguarded Newton solve
+/// (<see cref="ForwardKlSolver"/>).</item>
+/// <item>D2 (reverse KL): π'(a|s) ∝ π_φ(a|s) exp(Q(s,a)/λ), i.e. θ' = φ + Q/λ (<see cref="ReverseKlSolver"/>).</item>
 /// <item>D3 (Euclidean on θ): per state, max ν(s)⟨softmax θ_s, Q_s⟩ − λ‖θ_s − φ_s‖² by damped Newton to ‖∇‖∞ ≤ 1e-12
-/// (the ν-weighted form separates over states because the penalty does).</item>
-/// <item>First-order + D3: θ' = φ + (1/(2λ)) ν π ⊙ A = φ + (1 − γ)/(2λ) ∇J(π_φ), a policy-gradient step (MAML).</item>
+/// (the ν-weighted form separates over states because the penalty does; <see cref="EuclideanSolver"/>).</item>
+/// <item>First-order + D3: θ' = φ + (1/(2λ)) ν π ⊙ A = φ + (1 − γ)/(2λ) ∇J(π_φ), a policy-gradient step (MAML;
+/// <see cref="PolicyGradientStep"/>).</item>
 /// </list>
 /// Returns logits θ' (for D1 θ' = log π'). Immutable; thread-safe.
 /// </summary>
