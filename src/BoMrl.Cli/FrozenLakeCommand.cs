@@ -29,10 +29,11 @@ internal static class FrozenLakeCommand
         var batch = new Option<int>("--tasks-per-iteration") { Description = "Tasks sampled per meta-iteration.", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().TasksPerIteration };
         var weighting = new Option<string>("--d3-weighting") { Description = "D3 state weighting: visitation (ν-weighted return, DESIGN §3a) or per-state (eq. 1).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().D3Weighting };
         var seed = new Option<long>("--seed") { Description = "Root seed (maps, task sampling, Monte-Carlo).", DefaultValueFactory = _ => 1 };
+        var threads = ThreadsOption();
         var output = new Option<string>("--out") { Description = "Run folder for summary.json, CSVs and PNG figures.", Required = true };
         var cmd = new Command("frozenlake", "Frozen Lake verification of BO-MRL's bounds (paper Section 6.1, Figures 1, 3, 4).")
         {
-            variance, distance, size, holeProb, slippery, trainTasks, testTasks, lambda, iterations, q, rollouts, mamlStep, metaLr, batch, weighting, seed, output,
+            variance, distance, size, holeProb, slippery, trainTasks, testTasks, lambda, iterations, q, rollouts, mamlStep, metaLr, batch, weighting, seed, threads, output,
         };
         cmd.SetAction(parse =>
         {
@@ -50,6 +51,7 @@ internal static class FrozenLakeCommand
                 TasksPerIteration = Positive(parse.GetValue(batch), "--tasks-per-iteration"),
                 D3Weighting = parse.GetValue(weighting)!,
                 Seed = parse.GetValue(seed),
+                Threads = Threads(parse.GetValue(threads)),
             };
             if (parse.GetValue(mamlStep) is double alpha)
             {
@@ -111,6 +113,12 @@ internal static class FrozenLakeCommand
 
         return lambda is double lam ? c with { Lambda = lam } : c;
     }
+
+    /// <summary>The --threads option of the Frozen Lake verbs (0 = every core; results do not depend on it).</summary>
+    internal static Option<int> ThreadsOption() =>
+        new("--threads") { Description = "Worker threads for the per-task loops, 0 = all cores; results do not depend on it.", DefaultValueFactory = _ => 0 };
+
+    internal static int Threads(int t) => t >= 0 ? t : throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
 
     internal static Distance ParseDistance(string? text) =>
         DistanceNames.TryParse(text, out Distance d) ? d : throw new UsageException($"--distance must be kl1, kl2 or l2, got '{text}'");

@@ -20,8 +20,9 @@ internal static class ReproduceCommand
         var q = new Option<string>("--q") { Description = "Q estimation: mc (Monte-Carlo, as the paper) or exact.", DefaultValueFactory = _ => "mc" };
         var size = new Option<int>("--size") { Description = "Grid side N ≥ 2.", DefaultValueFactory = _ => 4 };
         var seed = new Option<long>("--seed") { Description = "Root seed.", DefaultValueFactory = _ => 1 };
+        var threads = FrozenLakeCommand.ThreadsOption();
         var output = new Option<string>("--out") { Description = "Folder for the six run folders, frozenlake.md and the figures.", Required = true };
-        var cmd = new Command("reproduce", "Reproduces a paper experiment with its published settings.") { benchmark, q, size, seed, output };
+        var cmd = new Command("reproduce", "Reproduces a paper experiment with its published settings.") { benchmark, q, size, seed, threads, output };
         cmd.SetAction(parse =>
         {
             string what = parse.GetValue(benchmark)!;
@@ -43,6 +44,7 @@ internal static class ReproduceCommand
                     {
                         Q = qMode,
                         Seed = parse.GetValue(seed),
+                        Threads = FrozenLakeCommand.Threads(parse.GetValue(threads)),
                     };
                     ctx.Error.WriteLine($"reproduce: configuration {rows.Count + 1}/6 ({variance}, {d.ToName()}), {clock.Elapsed.TotalSeconds:F0} s so far");
                     FrozenLakeSummary s = FrozenLakeCommand.RunOne(ctx, config);

@@ -1,9 +1,11 @@
+using BoMrl.Numerics;
+
 namespace BoMrl.Tests;
 
 /// <summary>
-/// Float64 central finite differences, the reference side of every gradient check: fourth-order stencils
-/// (error O(h⁴)) so that relative errors of 1e-6 and below are resolvable, plus a Hessian built from function values
-/// only (independent of any gradient code).
+/// The tests' side of every gradient check: the library's fourth-order stencils (<see cref="FiniteDifference"/>,
+/// error O(h⁴), so relative errors of 1e-6 and below are resolvable) with a step scaled to each coordinate, plus a
+/// Hessian built from function values only (independent of any gradient code).
 /// </summary>
 internal static class FiniteDifferences
 {
@@ -12,19 +14,9 @@ internal static class FiniteDifferences
 
     private static double StepFor(double xi, double h) => h * Math.Max(1.0, Math.Abs(xi));
 
-    /// <summary>∂f/∂x_i by the five-point stencil (−f(+2h) + 8f(+h) − 8f(−h) + f(−2h)) / 12h.</summary>
-    public static double Partial(Func<double[], double> f, double[] x, int i, double h = DefaultStep)
-    {
-        double hi = StepFor(x[i], h);
-        double[] y = (double[])x.Clone();
-        double Eval(double d)
-        {
-            y[i] = x[i] + d;
-            return f(y);
-        }
-
-        return (-Eval(2 * hi) + 8 * Eval(hi) - 8 * Eval(-hi) + Eval(-2 * hi)) / (12 * hi);
-    }
+    /// <summary>∂f/∂x_i by the five-point stencil with the step h·max(1, |x_i|).</summary>
+    public static double Partial(Func<double[], double> f, double[] x, int i, double h = DefaultStep) =>
+        FiniteDifference.Partial(f, x, i, StepFor(x[i], h));
 
     /// <summary>∇f(x), coordinate by coordinate.</summary>
     public static double[] Gradient(Func<double[], double> f, double[] x, double h = DefaultStep)
@@ -42,7 +34,7 @@ internal static class FiniteDifferences
     public static double Directional(Func<double[], double> f, double[] x, double[] v, double h = DefaultStep)
     {
         double[] y = new double[x.Length];
-        double Eval(double t)
+        return FiniteDifference.Derivative(t =>
         {
             for (int i = 0; i < x.Length; i++)
             {
@@ -50,9 +42,7 @@ internal static class FiniteDifferences
             }
 
             return f(y);
-        }
-
-        return (-Eval(2 * h) + 8 * Eval(h) - 8 * Eval(-h) + Eval(-2 * h)) / (12 * h);
+        }, h);
     }
 
     /// <summary>Jacobian–vector product d/dt F(x + t·v) of a vector function (five-point stencil).</summary>
@@ -69,13 +59,9 @@ internal static class FiniteDifferences
             return f(y);
         }
 
-        double[] p2 = Eval(2 * h), p1 = Eval(h), m1 = Eval(-h), m2 = Eval(-2 * h);
+        double[] p1 = Eval(h), m1 = Eval(-h), p2 = Eval(2 * h), m2 = Eval(-2 * h);
         var d = new double[p1.Length];
-        for (int i = 0; i < d.Length; i++)
-        {
-            d[i] = (-p2[i] + 8 * p1[i] - 8 * m1[i] + m2[i]) / (12 * h);
-        }
-
+        FiniteDifference.Central(p1, m1, p2, m2, h, d);
         return d;
     }
 
@@ -88,36 +74,26 @@ internal static class FiniteDifferences
         int n = x.Length;
         var hess = new double[n, n];
         double[] y = (double[])x.Clone();
-        double[] c = [1.0 / 12, -8.0 / 12, 8.0 / 12, -1.0 / 12];
-        double[] o = [-2, -1, 1, 2];
         double f0 = f(x);
         for (int i = 0; i < n; i++)
         {
             double hi = StepFor(x[i], h);
-            double Eval1(double di)
+            hess[i, i] = FiniteDifference.SecondDerivative(di =>
             {
                 Array.Copy(x, y, n);
                 y[i] += di;
                 return f(y);
-            }
-
-            hess[i, i] = (-Eval1(2 * hi) + 16 * Eval1(hi) - 30 * f0 + 16 * Eval1(-hi) - Eval1(-2 * hi)) / (12 * hi * hi);
+            }, f0, hi);
             for (int j = i + 1; j < n; j++)
             {
                 double hj = StepFor(x[j], h);
-                double s = 0;
-                for (int a = 0; a < 4; a++)
+                hess[i, j] = hess[j, i] = FiniteDifference.Derivative(di => FiniteDifference.Derivative(dj =>
                 {
-                    for (int b = 0; b < 4; b++)
-                    {
-                        Array.Copy(x, y, n);
-                        y[i] += o[a] * hi;
-                        y[j] += o[b] * hj;
-                        s += c[a] * c[b] * f(y);
-                    }
-                }
-
-                hess[i, j] = hess[j, i] = s / (hi * hj);
+                    Array.Copy(x, y, n);
+                    y[i] += di;
+                    y[j] += dj;
+                    return f(y);
+                }, hj), hi);
             }
         }
 

@@ -23,6 +23,7 @@ public class FrozenLakeCliTests
     [InlineData("--lambda", "Infinity")]
     [InlineData("--q", "exactly")]
     [InlineData("--iterations", "abc")]
+    [InlineData("--threads", "-1")]
     public void Bad_frozenlake_arguments_give_one_line_and_exit_code_2(string option, string value)
     {
         (int rc, _, string err) = Run("frozenlake", "--variance", "high", "--distance", "kl1", option, value, "--out", Path.GetTempPath());
@@ -86,6 +87,37 @@ public class FrozenLakeCliTests
             if (Directory.Exists(dir))
             {
                 Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("kl1")]
+    [InlineData("l2")]
+    public void A_tiny_frozen_lake_study_gives_the_same_summary_on_one_and_on_two_threads(string distance)
+    {
+        string root = Path.Combine(Path.GetTempPath(), $"bomrl-fl-threads-{Guid.NewGuid():N}");
+        try
+        {
+            string Summary(string threads)
+            {
+                string dir = Path.Combine(root, threads);
+                (int rc, _, string err) = Run("frozenlake", "--variance", "high", "--distance", distance, "--size", "3",
+                    "--train-tasks", "4", "--tasks-per-iteration", "2", "--test-tasks", "4", "--iterations", "5", "--q", "mc",
+                    "--rollouts", "3", "--threads", threads, "--out", dir);
+                Assert.True(rc == 0, err);
+                var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!.AsObject();
+                Assert.True(node.Remove("seconds"), "summary.json has a seconds field");
+                return node.ToJsonString();
+            }
+
+            Assert.Equal(Summary("1"), Summary("2"));
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
             }
         }
     }

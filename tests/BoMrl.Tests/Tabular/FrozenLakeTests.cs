@@ -1,6 +1,7 @@
 using BoMrl.Environments.FrozenLake;
 using BoMrl.Numerics;
 using BoMrl.Tabular;
+using BoMrl.Tabular.Theory;
 
 namespace BoMrl.Tests.Tabular;
 
@@ -83,7 +84,7 @@ public class FrozenLakeTests
         Random rng = Seeds.Rng(TabularTestKit.Seed, 300);
         foreach (TabularMdp t in train)
         {
-            double eps = Meta.TabularTheory.Epsilon([t]);
+            double eps = TabularTheory.Epsilon([t]);
             for (int k = 0; k < 10; k++)
             {
                 PolicyEvaluation e = PolicyEvaluation.OfLogits(t, TabularTestKit.RandomLogits(t.PairCount, rng, 5));

@@ -1,8 +1,8 @@
-using BoMrl.Adaptation;
 using BoMrl.Distances;
-using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Tabular;
+using BoMrl.Tabular.Adaptation;
+using BoMrl.Tabular.Theory;
 
 namespace BoMrl.Tests.Tabular;
 
@@ -60,7 +60,7 @@ public class TabularAdaptationTests
             double[] pi = new double[na];
             if (d == Distance.KlForward)
             {
-                double mu = TabularAdaptation.ForwardKlClosedForm(piPhi, q, lambda, pi);
+                double mu = ForwardKlSolver.Solve(piPhi, q, lambda, pi);
                 // KKT: q_a + λ π_φ(a)/π'(a) = μ for every a, Σ π' = 1, μ > max q.
                 Assert.True(mu > q.Max());
                 for (int a = 0; a < na; a++)
@@ -70,7 +70,7 @@ public class TabularAdaptationTests
             }
             else
             {
-                TabularAdaptation.ReverseKlClosedForm(piPhi.Select(x => Math.Log(x)).ToArray(), q, lambda, pi);
+                ReverseKlSolver.Solve(piPhi.Select(x => Math.Log(x)).ToArray(), q, lambda, pi);
                 // KKT: q_a − λ(log(π'/π_φ) + 1) is the same for every a.
                 double c0 = q[0] - lambda * Math.Log(pi[0] / piPhi[0]);
                 for (int a = 1; a < na; a++)
@@ -104,25 +104,25 @@ public class TabularAdaptationTests
             double[] phi = TabularTestKit.RandomLogits(na, rng);
             double[] q = TabularTestKit.RandomLogits(na, rng);
             double[] theta = new double[na];
-            TabularAdaptation.EuclideanSolve(phi, q, nu, lambda, theta);
+            EuclideanSolver.Solve(phi, q, nu, lambda, theta);
             double[] pi = new double[na];
             double[] g = new double[na];
             double[] h = new double[na * na];
-            TabularAdaptation.EuclideanDerivatives(phi, q, nu, lambda, theta, pi, g, h);
+            EuclideanSolver.Derivatives(phi, q, nu, lambda, theta, pi, g, h);
             Assert.True(g.Max(Math.Abs) <= 1e-12);
             LbfgsResult r = Lbfgs.Minimize((x, gx) =>
             {
                 double[] p = new double[na];
                 double[] hx = new double[na * na];
-                TabularAdaptation.EuclideanDerivatives(phi, q, nu, lambda, x, p, gx, hx);
+                EuclideanSolver.Derivatives(phi, q, nu, lambda, x, p, gx, hx);
                 for (int a = 0; a < na; a++)
                 {
                     gx[a] = -gx[a];
                 }
 
-                return -TabularAdaptation.EuclideanObjective(phi, q, nu, lambda, x, p);
+                return -EuclideanSolver.Objective(phi, q, nu, lambda, x, p);
             }, phi, 1e-12, 5000);
-            double best = TabularAdaptation.EuclideanObjective(phi, q, nu, lambda, theta, pi);
+            double best = EuclideanSolver.Objective(phi, q, nu, lambda, theta, pi);
             Assert.True(best >= -r.Value - 1e-13);
         }
     }

@@ -1,8 +1,8 @@
-using BoMrl.Adaptation;
 using BoMrl.Distances;
-using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Tabular;
+using BoMrl.Tabular.Adaptation;
+using BoMrl.Tabular.Meta;
 using Xunit.Abstractions;
 
 namespace BoMrl.Tests.Tabular;

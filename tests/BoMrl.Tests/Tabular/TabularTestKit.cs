@@ -60,20 +60,13 @@ internal static class TabularTestKit
         return x;
     }
 
-    /// <summary>Fourth-order central differences (−f(x+2h) + 8f(x+h) − 8f(x−h) + f(x−2h))/(12h) of a scalar function.</summary>
+    /// <summary>∇f(x) by the library's fourth-order central differences with the absolute step h on every coordinate.</summary>
     public static double[] FiniteDifferenceGradient(Func<double[], double> f, double[] x, double h = 1e-4)
     {
         double[] g = new double[x.Length];
-        double[] y = (double[])x.Clone();
         for (int i = 0; i < x.Length; i++)
         {
-            double xi = x[i];
-            y[i] = xi + h; double p1 = f(y);
-            y[i] = xi - h; double m1 = f(y);
-            y[i] = xi + 2 * h; double p2 = f(y);
-            y[i] = xi - 2 * h; double m2 = f(y);
-            y[i] = xi;
-            g[i] = (8 * (p1 - m1) - (p2 - m2)) / (12 * h);
+            g[i] = FiniteDifference.Partial(f, x, i, h);
         }
 
         return g;

@@ -1,9 +1,9 @@
-using BoMrl.Adaptation;
 using BoMrl.Distances;
 using BoMrl.Environments.FrozenLake;
-using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Tabular;
+using BoMrl.Tabular.Adaptation;
+using BoMrl.Tabular.Theory;
 
 namespace BoMrl.Tests.Tabular;
 

@@ -1,8 +1,8 @@
 using BoMrl.Distances;
 using BoMrl.Numerics;
-using BoMrl.Tabular;
+using BoMrl.Tabular.Adaptation;
 
-namespace BoMrl.Meta;
+namespace BoMrl.Tabular.Theory;
 
 /// <summary>The minimiser of E_τ[D²_{τ,i}(π_φ, π*_τ)] over φ and its value Var_i (Section 5.4, Appendix N.2–N.3).</summary>
 public sealed record TaskVariance(double Variance, double[] Center, bool Converged);
@@ -260,11 +260,11 @@ public static class TabularTheory
     /// needs λ·min ν ≥ κ, i.e. κ/ε.
     /// </summary>
     public static double LambdaCondition(Distance distance, double gamma, double advantageBound, double epsilon,
-        Adaptation.EuclideanWeighting weighting = Adaptation.EuclideanWeighting.Visitation)
+        EuclideanWeighting weighting = EuclideanWeighting.Visitation)
     {
         double factor = distance == Distance.Euclidean ? 4.0 : 2.0; // D3: 4γL₁²A, tabular L₁ = 1
         double kappa = factor * gamma * advantageBound / ((1 - gamma) * epsilon);
-        return distance == Distance.Euclidean && weighting == Adaptation.EuclideanWeighting.PerState ? kappa / epsilon : kappa;
+        return distance == Distance.Euclidean && weighting == EuclideanWeighting.PerState ? kappa / epsilon : kappa;
     }
 
     /// <summary>The TEOG bound (κ + λ)/(1 − γ) · Var_i (proof of Theorems 3 and 4).</summary>

@@ -1,20 +1,23 @@
-using BoMrl.Adaptation;
 using BoMrl.Numerics;
-using BoMrl.Tabular;
+using BoMrl.Tabular.Adaptation;
 
-namespace BoMrl.Meta;
+namespace BoMrl.Tabular.Meta;
 
 /// <summary>One task's bilevel step: return before and after adaptation, the adapted logits and the hypergradient.</summary>
 public sealed record TaskStep(double PreAdaptationReturn, double PostAdaptationReturn, double[] ThetaPrime, double[]? Hypergradient, long Samples);
 
-/// <summary>Settings of Algorithm 1 (SGD meta-training): iterations T, learning rate α, tasks per iteration, seed.</summary>
-public sealed record MetaTrainingOptions(int Iterations, double LearningRate, int TasksPerIteration, long Seed)
+/// <summary>
+/// Settings of Algorithm 1 (SGD meta-training): iterations T, learning rate α, tasks per iteration, seed, and the worker
+/// threads of each iteration's batch (0 = every core; results do not depend on it).
+/// </summary>
+public sealed record MetaTrainingOptions(int Iterations, double LearningRate, int TasksPerIteration, long Seed, int Threads = 0)
 {
     /// <summary>Validates the settings (positive counts, positive finite α).</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Iterations);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(TasksPerIteration);
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads);
         if (!double.IsFinite(LearningRate) || LearningRate <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the meta learning rate must be positive and finite.");
@@ -68,13 +71,17 @@ public static class TabularMetaTraining
         return sum / tasks.Count;
     }
 
-    /// <summary>∇F(φ) with exact Q: the mean of the per-task hypergradients. Returns F(φ).</summary>
-    public static double MetaGradient(IReadOnlyList<TabularMdp> tasks, ReadOnlySpan<double> phi, TabularAdaptation alg, Span<double> gradient)
+    /// <summary>
+    /// ∇F(φ) with exact Q: the mean of the per-task hypergradients, tasks on <paramref name="threads"/> workers (0 = every
+    /// core) and summed in task order. Returns F(φ).
+    /// </summary>
+    public static double MetaGradient(IReadOnlyList<TabularMdp> tasks, ReadOnlySpan<double> phi, TabularAdaptation alg, Span<double> gradient,
+        int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         double[] phiCopy = phi.ToArray();
         TaskStep[] steps = new TaskStep[tasks.Count];
-        Parallel.For(0, tasks.Count, i => steps[i] = Step(tasks[i], phiCopy, alg, QEstimator.Exact, null, withGradient: true));
+        Parallel.For(0, tasks.Count, ThreadCount.Options(threads), i => steps[i] = Step(tasks[i], phiCopy, alg, QEstimator.Exact, null, withGradient: true));
         gradient.Clear();
         double f = 0;
         foreach (TaskStep s in steps)
@@ -128,7 +135,7 @@ public static class TabularMetaTraining
 
             double[] phiNow = phi;
             int iteration = t;
-            Parallel.For(0, batch, i =>
+            Parallel.For(0, batch, ThreadCount.Options(options.Threads), i =>
             {
                 Random rng = Seeds.Rng(options.Seed, iteration, order[i]);
                 steps[i] = Step(tasks[order[i]], phiNow, alg, q, rng, withGradient: true);

@@ -1,9 +1,8 @@
-using BoMrl.Adaptation;
 using BoMrl.Distances;
 using BoMrl.Numerics;
-using BoMrl.Tabular;
+using BoMrl.Tabular.Adaptation;
 
-namespace BoMrl.Meta;
+namespace BoMrl.Tabular.Meta;
 
 /// <summary>
 /// Hypergradients ∇_φ J_τ(Alg(π_φ, λ, τ)) for the tabular softmax policy (Section 4, Propositions 1–2, Appendices
@@ -194,6 +193,7 @@ public static class TabularHypergradient
         Span<double> g = stackalloc double[na];
         Span<double> h = stackalloc double[na * na];
         Span<double> l = stackalloc double[na * na];
+        Span<double> negated = stackalloc double[na * na];
         Span<double> rhs = stackalloc double[na];
         Span<double> ys = stackalloc double[na];
         Span<double> jy = stackalloc double[na];
@@ -201,8 +201,8 @@ public static class TabularHypergradient
         {
             double nu = weighting == EuclideanWeighting.PerState ? 1.0 : atPhi.Nu[s];
             ReadOnlySpan<double> q = atPhi.Q.AsSpan(s * na, na);
-            TabularAdaptation.EuclideanDerivatives(phi.Slice(s * na, na), q, nu, lambda, thetaPrime.Slice(s * na, na), pi, g, h);
-            if (!TabularAdaptation.TryCholeskyOfNegated(h, na, 0, l))
+            EuclideanSolver.Derivatives(phi.Slice(s * na, na), q, nu, lambda, thetaPrime.Slice(s * na, na), pi, g, h);
+            if (!EuclideanSolver.TryFactorNegated(h, na, 0, negated, l))
             {
                 throw new NumericalFailureException($"D3 hypergradient: the inner Hessian at state {s} is not negative definite (no strict maximum).");
             }
@@ -213,7 +213,7 @@ public static class TabularHypergradient
                 rhs[a] = k * atPrime.Nu[s] * atPrime.Pi[sa] * atPrime.A[sa]; // ∇_{θ(s,a)} J(π_θ) at θ'
             }
 
-            TabularAdaptation.CholeskySolve(l, na, rhs, ys); // ys = (−H)⁻¹ g' = y_s
+            Cholesky.Solve(l, na, rhs, ys); // ys = (−H)⁻¹ g' = y_s
             // ∂F_s/∂ν = π'⊙(Q − ⟨π', Q⟩) = J_softmax(θ') Q
             TabularSoftmax.JacobianTimes(pi, q, g);
             c[s] = System.Numerics.Tensors.TensorPrimitives.Dot(g, ys);
