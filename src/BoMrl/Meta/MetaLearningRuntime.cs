@@ -40,7 +40,7 @@ internal sealed class MetaLearningRuntime : IDisposable
         metaUpdate.Validate();
         Setup = setup;
         MetaUpdate = metaUpdate;
-        int threads = setup.Threads == 0 ? Environment.ProcessorCount : setup.Threads;
+        int threads = ThreadCount.Resolve(setup.Threads);
         Sampler = new LockstepSampler(setup.Tasks, setup.Policy, setup.EpisodesPerTask, threads);
         _workers = new Worker[Math.Max(1, Math.Min(threads, setup.MetaBatchSize))];
         for (int w = 0; w < _workers.Length; w++)
@@ -259,13 +259,7 @@ internal sealed class MetaLearningRuntime : IDisposable
             }
 
             mean[j] = returns.Average();
-            double ss = 0;
-            foreach (double r in returns)
-            {
-                ss += (r - mean[j]) * (r - mean[j]);
-            }
-
-            stderr[j] = taskCount > 1 ? Math.Sqrt(ss / (taskCount - 1) / taskCount) : 0;
+            stderr[j] = Statistics.StandardError(returns);
             if (j < steps)
             {
                 ForEachTask(taskCount, (i, w) => thetas[i] = adapt(w, rows[i], thetas[i]));
