@@ -1,5 +1,6 @@
 using BoMrl.Meta;
 using BoMrl.Numerics;
+using BoMrl.Objectives;
 using BoMrl.Policies;
 
 namespace BoMrl.Tests;
@@ -26,15 +27,15 @@ public class CurvatureAndSolverTests
         PolicyBatch batch = TinyPolicies.Batch(policy, 6, rng);
         double[] reference = TinyPolicies.Dists(policy, phi, batch);
         double[] behaviour = TinyPolicies.LogProbs(policy, phi, batch);
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         int n = policy.ParameterCount;
         var tmp = new double[n];
 
         // The shape of the inner objective (7): h-surrogate minus λ·KL(π_φ‖π_θ).
-        double Value(double[] t) => ev.Surrogate(t, batch, behaviour, true, []) - 0.7 * ev.MeanKl(t, batch, reference, KlDirection.ReferenceFirst, []);
+        double Value(double[] t) => ev.RatioSurrogate(t, batch, behaviour, true, []) - 0.7 * ev.MeanKl(t, batch, reference, KlDirection.ReferenceFirst, []);
         void Gradient(ReadOnlySpan<double> t, Span<double> g)
         {
-            ev.Surrogate(t, batch, behaviour, true, g);
+            ev.RatioSurrogate(t, batch, behaviour, true, g);
             ev.MeanKl(t, batch, reference, KlDirection.ReferenceFirst, tmp);
             for (int i = 0; i < g.Length; i++)
             {

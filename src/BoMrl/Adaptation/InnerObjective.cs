@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using BoMrl.Distances;
 using BoMrl.Numerics;
+using BoMrl.Objectives;
 using BoMrl.Policies;
 
 namespace BoMrl.Adaptation;
@@ -17,7 +18,7 @@ namespace BoMrl.Adaptation;
 /// Besides L and ∇_θL this class provides the three curvature products the hypergradient needs:
 /// H·v with H = −∇²_θL, C·v and Cᵀ·x with C = ∂(∇_θL)/∂φ (the implicit-function derivative is dθ'/dφ = H⁻¹C).
 /// All are central differences of exact gradients (<see cref="HessianVector"/>). One instance per task; not
-/// thread-safe (it owns n-sized scratch); the <see cref="PolicyEvaluator"/> passed in does the batched passes.
+/// thread-safe (it owns n-sized scratch); the <see cref="BatchObjectives"/> passed in does the batched passes.
 /// </summary>
 public sealed class InnerObjective
 {
@@ -37,7 +38,7 @@ public sealed class InnerObjective
     /// log π_β(a|s) per row for the ratio surrogates; empty (the default) means π_φ's, i.e. the batch was collected by π_φ.
     /// Given explicitly, it stays fixed data when φ moves (what eq. (8) assumes).
     /// </param>
-    public InnerObjective(PolicyEvaluator evaluator, PolicyBatch batch, AdaptationOptions options, ReadOnlySpan<double> phi,
+    public InnerObjective(BatchObjectives evaluator, PolicyBatch batch, AdaptationOptions options, ReadOnlySpan<double> phi,
         ReadOnlySpan<double> behaviourLogProbs = default)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
@@ -98,13 +99,13 @@ public sealed class InnerObjective
     private double Lambda => Options.Lambda;
 
     /// <summary>L(θ, φ).</summary>
-    public double Value(PolicyEvaluator evaluator, ReadOnlySpan<double> theta) => Evaluate(evaluator, theta, []);
+    public double Value(BatchObjectives evaluator, ReadOnlySpan<double> theta) => Evaluate(evaluator, theta, []);
 
     /// <summary>L(θ, φ) and ∇_θL(θ, φ) (written into <paramref name="gradient"/>).</summary>
-    public double Gradient(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, Span<double> gradient) =>
+    public double Gradient(BatchObjectives evaluator, ReadOnlySpan<double> theta, Span<double> gradient) =>
         Evaluate(evaluator, theta, gradient);
 
-    private double Evaluate(PolicyEvaluator ev, ReadOnlySpan<double> theta, Span<double> gradient)
+    private double Evaluate(BatchObjectives ev, ReadOnlySpan<double> theta, Span<double> gradient)
     {
         ArgumentNullException.ThrowIfNull(ev);
         bool wantGradient = !gradient.IsEmpty;
@@ -116,7 +117,7 @@ public sealed class InnerObjective
             ev.Begin(theta, Batch, wantGradient);
             if (Options.Surrogate != SurrogateKind.FirstOrder)
             {
-                value += ev.AddSurrogate(_logBehaviour, Options.Surrogate == SurrogateKind.HClipped);
+                value += ev.AddRatioSurrogate(_logBehaviour, Options.Surrogate == SurrogateKind.HClipped);
             }
 
             if (Options.Distance != Distance.Euclidean)
@@ -162,7 +163,7 @@ public sealed class InnerObjective
     }
 
     /// <summary>D̂²(π_φ, π_θ) and ∇_θ of it, with π_φ's distributions cached (or recomputed when <paramref name="distPhi"/> is empty).</summary>
-    private double DistanceAndThetaGradient(PolicyEvaluator ev, ReadOnlySpan<double> phi, ReadOnlySpan<double> distPhi,
+    private double DistanceAndThetaGradient(BatchObjectives ev, ReadOnlySpan<double> phi, ReadOnlySpan<double> distPhi,
         ReadOnlySpan<double> theta, Span<double> gradTheta)
     {
         switch (Options.Distance)
@@ -200,7 +201,7 @@ public sealed class InnerObjective
     /// The same objective on every <paramref name="stride"/>-th row of the batch (weights renormalised), for cheaper
     /// curvature products in CG: Hessian-free optimisation's mini-batch curvature (Martens 2010). Stride 1 is this.
     /// </summary>
-    public InnerObjective ForCurvature(PolicyEvaluator evaluator, int stride)
+    public InnerObjective ForCurvature(BatchObjectives evaluator, int stride)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
         if (stride == 1)
@@ -226,7 +227,7 @@ public sealed class InnerObjective
     /// v ↦ H·v with H = −∇²_θL(θ, φ) at a fixed θ, for CG: ∇_θL(θ) is computed once here and each product is a
     /// forward difference (one gradient evaluation; <see cref="HessianVector.ForwardDifference"/>).
     /// </summary>
-    public LinearOperator CurvatureOperator(PolicyEvaluator evaluator, ReadOnlySpan<double> theta)
+    public LinearOperator CurvatureOperator(BatchObjectives evaluator, ReadOnlySpan<double> theta)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         double[] th = theta.ToArray();
@@ -240,7 +241,7 @@ public sealed class InnerObjective
     }
 
     /// <summary>result = H·v with H = −∇²_θL(θ, φ) (positive definite at a strict maximum), by central differences.</summary>
-    public void NegativeHessianProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
+    public void NegativeHessianProduct(BatchObjectives evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         HessianVector.CentralDifference((t, g) => Evaluate(evaluator, t, g), theta, v, result, _differenceScratch);
@@ -251,7 +252,7 @@ public sealed class InnerObjective
     /// result = Cᵀ·x = ∇_φ[xᵀ∇_θL(θ, φ)]: the vector–Jacobian product that turns H⁻¹g' into the hypergradient (eq. (8)).
     /// For D3 the distance part is 2λx exactly; for D1/D2 it is −λ times the derivative along x (in θ) of ∇_φD̂².
     /// </summary>
-    public void MixedTransposeProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
+    public void MixedTransposeProduct(BatchObjectives evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         PolicyGradientCurvature(evaluator, x, result);
@@ -271,7 +272,7 @@ public sealed class InnerObjective
     /// is linear in the per-row KL gradients, so both sides share one backward pass through π_φ's recorded activations:
     /// two forward passes and one backward pass in all.
     /// </summary>
-    private void KlMixedTransposeProduct(PolicyEvaluator ev, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
+    private void KlMixedTransposeProduct(BatchObjectives ev, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
     {
         double norm = TensorPrimitives.Norm(x);
         if (norm == 0)
@@ -310,7 +311,7 @@ public sealed class InnerObjective
     /// result = C·v = (∂/∂φ ∇_θL(θ, φ))·v: the Jacobian–vector product for forward-mode use of dθ'/dφ = H⁻¹C.
     /// For D1/D2 the distance part is −λ times the derivative along v (in φ) of ∇_θD̂².
     /// </summary>
-    public void MixedProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
+    public void MixedProduct(BatchObjectives evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         PolicyGradientCurvature(evaluator, v, result);
@@ -331,7 +332,7 @@ public sealed class InnerObjective
     /// result = ∇_φ ĝ(φ)·v (the Hessian of the batch policy-gradient objective, symmetric) for the first-order surrogate,
     /// by a forward difference from the cached ĝ(φ) (one gradient evaluation); 0 otherwise.
     /// </summary>
-    private void PolicyGradientCurvature(PolicyEvaluator ev, ReadOnlySpan<double> v, Span<double> result)
+    private void PolicyGradientCurvature(BatchObjectives ev, ReadOnlySpan<double> v, Span<double> result)
     {
         if (Options.Surrogate == SurrogateKind.FirstOrder)
         {

@@ -1,7 +1,7 @@
 using BoMrl.Adaptation;
 using BoMrl.Distances;
 using BoMrl.Numerics;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Meta;
 

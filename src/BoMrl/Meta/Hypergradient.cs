@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Meta;
 
@@ -82,7 +82,7 @@ public sealed class ImplicitDifferentiation
     /// result = (dθ'/dφ)ᵀ·u = Cᵀ(H + δI)⁻¹u. With u = g' this is the hypergradient (8). Returns the solve's outcome
     /// (residual, iterations, damping used, indefiniteness).
     /// </summary>
-    public ImplicitSolve TransposeProduct(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime,
+    public ImplicitSolve TransposeProduct(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime,
         ReadOnlySpan<double> u, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(objective);
@@ -92,7 +92,7 @@ public sealed class ImplicitDifferentiation
     }
 
     /// <summary>result = (dθ'/dφ)·v = (H + δI)⁻¹C·v (forward mode; MAML-TRPO's KL Hessian through the adaptation).</summary>
-    public ImplicitSolve Product(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime,
+    public ImplicitSolve Product(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime,
         ReadOnlySpan<double> v, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(objective);
@@ -146,7 +146,7 @@ public sealed class ImplicitDifferentiation
         }
     }
 
-    private LinearOperator Curvature(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime)
+    private LinearOperator Curvature(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime)
     {
         InnerObjective h = objective.ForCurvature(evaluator, Options.CurvatureSubsample);
         if (!Options.CentralDifferences)

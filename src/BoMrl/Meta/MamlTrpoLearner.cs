@@ -1,6 +1,6 @@
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Meta;
 
@@ -88,7 +88,7 @@ public sealed class MamlTrpoLearner : IMetaLearner, IDisposable
                 w.Evaluator.Distributions(d.Thetas[i], d.PostRows[i], oldDists[i]);
                 oldLogp[i] = new double[d.PostRows[i].Rows];
                 w.Evaluator.LogProbs(d.Thetas[i], d.PostRows[i], oldLogp[i]);
-                oldSurrogate[i] = w.Evaluator.Surrogate(d.Thetas[i], d.PostRows[i], oldLogp[i], clipped: false, []);
+                oldSurrogate[i] = w.Evaluator.RatioSurrogate(d.Thetas[i], d.PostRows[i], oldLogp[i], clipped: false, []);
             });
 
             (double Surrogate, double Kl) Evaluate(ReadOnlySpan<double> candidate)
@@ -99,7 +99,7 @@ public sealed class MamlTrpoLearner : IMetaLearner, IDisposable
                 _runtime.ForEachTask(nTasks, (i, w) =>
                 {
                     double[] theta = TaskAdaptation.Run(w.Adaptation, w.Evaluator, d.PreRows[i], c, _options.NumSteps).ThetaPrime;
-                    s[i] = w.Evaluator.Surrogate(theta, d.PostRows[i], oldLogp[i], clipped: false, []) - oldSurrogate[i];
+                    s[i] = w.Evaluator.RatioSurrogate(theta, d.PostRows[i], oldLogp[i], clipped: false, []) - oldSurrogate[i];
                     kl[i] = w.Evaluator.MeanKl(theta, d.PostRows[i], oldDists[i], KlDirection.PolicyFirst, []);
                 });
                 return (s.Average(), kl.Average());

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
+using BoMrl.Objectives;
 using BoMrl.Policies;
 using BoMrl.Sampling;
 
@@ -22,7 +23,7 @@ internal sealed class MetaLearningRuntime : IDisposable
     /// <summary>Per-thread resources.</summary>
     internal sealed class Worker(MetaTrainingSetup setup, AdaptationOptions adaptation, HypergradientOptions hypergradient)
     {
-        public PolicyEvaluator Evaluator { get; } = new(setup.Policy);
+        public BatchObjectives Evaluator { get; } = new(setup.Policy);
 
         public SampledAdaptation Adaptation { get; } = new(adaptation, setup.Policy.ParameterCount);
 

@@ -1,5 +1,5 @@
 using BoMrl.Adaptation;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Meta;
 
@@ -27,7 +27,7 @@ public sealed class TaskAdaptation
     public IReadOnlyList<AdaptationResult> Steps => _steps;
 
     /// <summary>Runs <paramref name="steps"/> adaptations on <paramref name="batch"/> from φ.</summary>
-    public static TaskAdaptation Run(SampledAdaptation adaptation, PolicyEvaluator evaluator, PolicyBatch batch,
+    public static TaskAdaptation Run(SampledAdaptation adaptation, BatchObjectives evaluator, PolicyBatch batch,
         ReadOnlySpan<double> phi, int steps)
     {
         ArgumentNullException.ThrowIfNull(adaptation);
@@ -49,7 +49,7 @@ public sealed class TaskAdaptation
     /// result = (dθ'/dφ)ᵀu, backwards through the chain. With u = g' (the policy gradient at θ') this is the task's
     /// hypergradient (eq. (8)). Returns the worst CG outcome of the chain.
     /// </summary>
-    public CgSummary TransposeJacobianProduct(ImplicitDifferentiation solver, PolicyEvaluator evaluator, ReadOnlySpan<double> u,
+    public CgSummary TransposeJacobianProduct(ImplicitDifferentiation solver, BatchObjectives evaluator, ReadOnlySpan<double> u,
         Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(solver);
@@ -65,7 +65,7 @@ public sealed class TaskAdaptation
     }
 
     /// <summary>result = (dθ'/dφ)·v, forwards through the chain.</summary>
-    public CgSummary JacobianProduct(ImplicitDifferentiation solver, PolicyEvaluator evaluator, ReadOnlySpan<double> v,
+    public CgSummary JacobianProduct(ImplicitDifferentiation solver, BatchObjectives evaluator, ReadOnlySpan<double> v,
         Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(solver);
