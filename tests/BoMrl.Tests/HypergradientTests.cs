@@ -170,10 +170,10 @@ public class HypergradientTests
         bandit.Evaluate(thetaPrime, gPrime);
         var hypergradient = new double[phi.Length];
         var exact = new HypergradientOptions(CgIterations: 10 * phi.Length, Damping: 0, Tolerance: 1e-14, CentralDifferences: true);
-        CgResult cg = new ImplicitDifferentiation(phi.Length, exact).TransposeProduct(inner, ev, thetaPrime, gPrime, hypergradient).Cg;
+        CgResult cg = new Hypergradient(phi.Length, exact).TransposeProduct(inner, ev, thetaPrime, gPrime, hypergradient).Cg;
         Assert.False(cg.NegativeCurvature);
         var fast = new double[phi.Length];
-        new ImplicitDifferentiation(phi.Length, exact with { CentralDifferences = false }).TransposeProduct(inner, ev, thetaPrime, gPrime, fast);
+        new Hypergradient(phi.Length, exact with { CentralDifferences = false }).TransposeProduct(inner, ev, thetaPrime, gPrime, fast);
 
         double AdaptedReturn(double[] p)
         {
@@ -226,7 +226,7 @@ public class HypergradientTests
         }
 
         var meta = new double[n];
-        var solver = new ImplicitDifferentiation(n, new HypergradientOptions(CgIterations: 5, Damping: 0, CentralDifferences: true));
+        var solver = new Hypergradient(n, new HypergradientOptions(CgIterations: 5, Damping: 0, CentralDifferences: true));
         CgResult cg = solver.TransposeProduct(result.Objective, ev, thetaPrime, gPrime, meta).Cg;
         Assert.True(cg.Converged && cg.Iterations == 1, $"H = 2λI must be solved in one CG iteration: {cg}");
         var hg = new double[n];
