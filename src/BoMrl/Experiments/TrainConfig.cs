@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the whole train-config schema (one record per JSON section, with its checks) in one place.
+
 using BoMrl.Distances;
 using BoMrl.Environments;
 using BoMrl.Sampling;

@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: every batch objective shares one forward/backward-pass protocol (Begin, Add…, End) and its
+// buffers; splitting the terms across files would split that protocol.
+
 using System.Numerics.Tensors;
 using BoMrl.Numerics;
 using BoMrl.Policies;

@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the lockstep loop, its per-thread scratch and its stream derivation are one mechanism
+// whose determinism argument reads best in one file.
+
 using BoMrl.Environments;
 using BoMrl.Numerics;
 using BoMrl.Policies;
