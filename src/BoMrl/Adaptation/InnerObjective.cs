@@ -26,7 +26,7 @@ public sealed class InnerObjective
     private readonly DistanceAnchor _anchor;
     private readonly double[] _logBehaviour = [];
     private readonly double[] _gHat = [];
-    private readonly double[] _tmp, _tmp2, _differenceScratch;
+    private readonly double[] _tmp2, _differenceScratch;
 
     /// <summary>Prepares L(·, φ) on <paramref name="batch"/>: caches π_φ's distributions, log-probabilities and ĝ(φ) as needed.</summary>
     /// <param name="evaluator">Batched policy passes.</param>
@@ -49,7 +49,6 @@ public sealed class InnerObjective
         Batch = batch;
         Options = options;
         _phi = phi.ToArray();
-        _tmp = new double[n];
         _tmp2 = new double[n];
         _differenceScratch = new double[2 * n];
         _distance = options.Distance.Implementation();
