@@ -55,7 +55,7 @@ internal static class BenchCommand
             throw new UsageException($"--threads must be 0 (all cores) or positive (got {a.Threads})");
         }
 
-        int threads = a.Threads == 0 ? Math.Min(Environment.ProcessorCount, a.Envs) : a.Threads;
+        int threads = a.Threads == 0 ? Math.Min(ThreadCount.Resolve(0), a.Envs) : a.Threads;
         if (threads > a.Envs)
         {
             throw new UsageException($"--threads {threads} exceeds --envs {a.Envs}: every thread needs an environment");

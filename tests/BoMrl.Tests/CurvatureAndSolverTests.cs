@@ -1,5 +1,6 @@
 using BoMrl.Meta;
 using BoMrl.Numerics;
+using BoMrl.Objectives;
 using BoMrl.Policies;
 
 namespace BoMrl.Tests;
@@ -26,15 +27,15 @@ public class CurvatureAndSolverTests
         PolicyBatch batch = TinyPolicies.Batch(policy, 6, rng);
         double[] reference = TinyPolicies.Dists(policy, phi, batch);
         double[] behaviour = TinyPolicies.LogProbs(policy, phi, batch);
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         int n = policy.ParameterCount;
         var tmp = new double[n];
 
         // The shape of the inner objective (7): h-surrogate minus λ·KL(π_φ‖π_θ).
-        double Value(double[] t) => ev.Surrogate(t, batch, behaviour, true, []) - 0.7 * ev.MeanKl(t, batch, reference, KlDirection.ReferenceFirst, []);
+        double Value(double[] t) => ev.RatioSurrogate(t, batch, behaviour, true, []) - 0.7 * ev.MeanKl(t, batch, reference, KlDirection.ReferenceFirst, []);
         void Gradient(ReadOnlySpan<double> t, Span<double> g)
         {
-            ev.Surrogate(t, batch, behaviour, true, g);
+            ev.RatioSurrogate(t, batch, behaviour, true, g);
             ev.MeanKl(t, batch, reference, KlDirection.ReferenceFirst, tmp);
             for (int i = 0; i < g.Length; i++)
             {
@@ -386,7 +387,7 @@ public sealed class ImplicitSolveTests
     [Fact]
     public void A_positive_definite_H_is_solved_with_the_configured_damping()
     {
-        var solver = new ImplicitDifferentiation(3, new HypergradientOptions(CgIterations: 10, Damping: 0.5));
+        var solver = new Hypergradient(3, new HypergradientOptions(CgIterations: 10, Damping: 0.5));
         double[] b = [1.0, -2.0, 0.5];
         var x = new double[3];
         ImplicitSolve s = solver.Solve(Diagonal([1.0, 2.0, 3.0]), b, x);
@@ -401,7 +402,7 @@ public sealed class ImplicitSolveTests
     {
         // H = diag(−1.9, 2, 3), b = (1, 0.1, 0.1): δ = 0.5 meets negative curvature; δ = 2 gives x₁ = 10, outside
         // 2‖b‖/δ ≈ 1.02 (so λ_min(H) < −δ/2); δ = 8 is accepted.
-        var solver = new ImplicitDifferentiation(3, new HypergradientOptions(CgIterations: 10, Damping: 0.5));
+        var solver = new Hypergradient(3, new HypergradientOptions(CgIterations: 10, Damping: 0.5));
         double[] b = [1.0, 0.1, 0.1];
         var x = new double[3];
         ImplicitSolve s = solver.Solve(Diagonal([-1.9, 2.0, 3.0]), b, x);
@@ -414,7 +415,7 @@ public sealed class ImplicitSolveTests
     [Fact]
     public void Without_increases_an_indefinite_solve_is_pulled_back_into_the_ball()
     {
-        var solver = new ImplicitDifferentiation(2, new HypergradientOptions(CgIterations: 10, Damping: 0.1, DampingIncreases: 0));
+        var solver = new Hypergradient(2, new HypergradientOptions(CgIterations: 10, Damping: 0.1, DampingIncreases: 0));
         double[] b = [1.0, 1.0];
         var x = new double[2];
         ImplicitSolve s = solver.Solve(Diagonal([-0.09, 5.0]), b, x); // H + δI = diag(0.01, 5.1): x₁ = 100
@@ -425,7 +426,7 @@ public sealed class ImplicitSolveTests
     [Fact]
     public void A_slightly_indefinite_H_keeps_the_configured_damping()
     {
-        var solver = new ImplicitDifferentiation(2, new HypergradientOptions(CgIterations: 10, Damping: 0.5));
+        var solver = new Hypergradient(2, new HypergradientOptions(CgIterations: 10, Damping: 0.5));
         double[] b = [1.0, 1.0];
         var x = new double[2];
         ImplicitSolve s = solver.Solve(Diagonal([-0.1, 1.0]), b, x); // λ_min(H) = −0.1 ≥ −δ/2

@@ -3,6 +3,7 @@ using BoMrl.Adaptation;
 using BoMrl.Distances;
 using BoMrl.Meta;
 using BoMrl.Numerics;
+using BoMrl.Objectives;
 using BoMrl.Policies;
 
 namespace BoMrl.Tests;
@@ -69,7 +70,7 @@ public class HypergradientTests
     /// Newton's method on L from <paramref name="start"/> until ‖∇_θL‖ ≤ 1e-12 (CG on H = −∇²L; Levenberg damping only
     /// while H is indefinite far from the maximum, so the last steps are pure Newton).
     /// </summary>
-    internal static double[] SolveExactly(InnerObjective inner, PolicyEvaluator ev, double[] start)
+    internal static double[] SolveExactly(InnerObjective inner, BatchObjectives ev, double[] start)
     {
         int n = start.Length;
         double[] theta = (double[])start.Clone();
@@ -159,7 +160,7 @@ public class HypergradientTests
             batch.Advantages[r] *= 0.3;
         }
 
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         double[] behaviour = TinyPolicies.LogProbs(policy, phi, batch); // fixed data: the batch was collected by π_φ
         var bandit = new ExactBandit(policy, rng);
 
@@ -169,10 +170,10 @@ public class HypergradientTests
         bandit.Evaluate(thetaPrime, gPrime);
         var hypergradient = new double[phi.Length];
         var exact = new HypergradientOptions(CgIterations: 10 * phi.Length, Damping: 0, Tolerance: 1e-14, CentralDifferences: true);
-        CgResult cg = new ImplicitDifferentiation(phi.Length, exact).TransposeProduct(inner, ev, thetaPrime, gPrime, hypergradient).Cg;
+        CgResult cg = new Hypergradient(phi.Length, exact).TransposeProduct(inner, ev, thetaPrime, gPrime, hypergradient).Cg;
         Assert.False(cg.NegativeCurvature);
         var fast = new double[phi.Length];
-        new ImplicitDifferentiation(phi.Length, exact with { CentralDifferences = false }).TransposeProduct(inner, ev, thetaPrime, gPrime, fast);
+        new Hypergradient(phi.Length, exact with { CentralDifferences = false }).TransposeProduct(inner, ev, thetaPrime, gPrime, fast);
 
         double AdaptedReturn(double[] p)
         {
@@ -196,7 +197,7 @@ public class HypergradientTests
         Random rng = TestSeed.Rng(32);
         double[] phi = TinyPolicies.Theta(policy, rng, 0.2);
         PolicyBatch batch = TinyPolicies.Batch(policy, 30, rng);
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         const double alpha = 0.1;
         int n = phi.Length;
 
@@ -225,7 +226,7 @@ public class HypergradientTests
         }
 
         var meta = new double[n];
-        var solver = new ImplicitDifferentiation(n, new HypergradientOptions(CgIterations: 5, Damping: 0, CentralDifferences: true));
+        var solver = new Hypergradient(n, new HypergradientOptions(CgIterations: 5, Damping: 0, CentralDifferences: true));
         CgResult cg = solver.TransposeProduct(result.Objective, ev, thetaPrime, gPrime, meta).Cg;
         Assert.True(cg.Converged && cg.Iterations == 1, $"H = 2λI must be solved in one CG iteration: {cg}");
         var hg = new double[n];
@@ -250,7 +251,7 @@ public class HypergradientTests
         Random rng = TestSeed.Rng(33, distance.Length);
         double[] phi = policy.InitialParameters(rng);
         PolicyBatch batch = TinyPolicies.Batch(policy, 200, rng);
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         Assert.True(DistanceNames.TryParse(distance, out Distance d));
         var options = new AdaptationOptions(d, SurrogateKind.HClipped, distance == "l2" ? 0.04 : 0.5);
         var theta = new double[phi.Length];

@@ -1,3 +1,4 @@
+using BoMrl.Objectives;
 using BoMrl.Policies;
 
 namespace BoMrl.Tests;
@@ -65,7 +66,7 @@ internal static class TinyPolicies
     public static double[] Dists(IDifferentiablePolicy policy, double[] theta, PolicyBatch batch)
     {
         var d = new double[policy.Distribution.ParameterSize * batch.Rows];
-        new PolicyEvaluator(policy).Distributions(theta, batch, d);
+        new BatchObjectives(policy).Distributions(theta, batch, d);
         return d;
     }
 
@@ -73,7 +74,7 @@ internal static class TinyPolicies
     public static double[] LogProbs(IDifferentiablePolicy policy, double[] theta, PolicyBatch batch)
     {
         var l = new double[batch.Rows];
-        new PolicyEvaluator(policy).LogProbs(theta, batch, l);
+        new BatchObjectives(policy).LogProbs(theta, batch, l);
         return l;
     }
 }

@@ -1,5 +1,6 @@
 using BoMrl.Meta;
 using BoMrl.Numerics;
+using BoMrl.Objectives;
 using BoMrl.Policies;
 
 namespace BoMrl.Tests;
@@ -16,7 +17,7 @@ public class TrpoTests
         Random rng = TestSeed.Rng(41, (long)(1 / maxKl));
         double[] phi = policy.InitialParameters(rng);
         PolicyBatch batch = TinyPolicies.Batch(policy, 300, rng);
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         double[] old = TinyPolicies.Dists(policy, phi, batch);
         int n = phi.Length;
         var g = new double[n];

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using BoMrl.Distances;
 using BoMrl.Numerics;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Adaptation;
 
@@ -17,16 +17,16 @@ namespace BoMrl.Adaptation;
 /// Besides L and ∇_θL this class provides the three curvature products the hypergradient needs:
 /// H·v with H = −∇²_θL, C·v and Cᵀ·x with C = ∂(∇_θL)/∂φ (the implicit-function derivative is dθ'/dφ = H⁻¹C).
 /// All are central differences of exact gradients (<see cref="HessianVector"/>). One instance per task; not
-/// thread-safe (it owns n-sized scratch); the <see cref="PolicyEvaluator"/> passed in does the batched passes.
+/// thread-safe (it owns n-sized scratch); the <see cref="BatchObjectives"/> passed in does the batched passes.
 /// </summary>
 public sealed class InnerObjective
 {
     private readonly double[] _phi;
-    private readonly double[] _distPhi = [];
-    private readonly double[] _workspacePhi = [];
+    private readonly IDistance _distance;
+    private readonly DistanceAnchor _anchor;
     private readonly double[] _logBehaviour = [];
     private readonly double[] _gHat = [];
-    private readonly double[] _tmp, _tmp2, _differenceScratch;
+    private readonly double[] _tmp2, _differenceScratch;
 
     /// <summary>Prepares L(·, φ) on <paramref name="batch"/>: caches π_φ's distributions, log-probabilities and ĝ(φ) as needed.</summary>
     /// <param name="evaluator">Batched policy passes.</param>
@@ -37,7 +37,7 @@ public sealed class InnerObjective
     /// log π_β(a|s) per row for the ratio surrogates; empty (the default) means π_φ's, i.e. the batch was collected by π_φ.
     /// Given explicitly, it stays fixed data when φ moves (what eq. (8) assumes).
     /// </param>
-    public InnerObjective(PolicyEvaluator evaluator, PolicyBatch batch, AdaptationOptions options, ReadOnlySpan<double> phi,
+    public InnerObjective(BatchObjectives evaluator, PolicyBatch batch, AdaptationOptions options, ReadOnlySpan<double> phi,
         ReadOnlySpan<double> behaviourLogProbs = default)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
@@ -49,16 +49,10 @@ public sealed class InnerObjective
         Batch = batch;
         Options = options;
         _phi = phi.ToArray();
-        _tmp = new double[n];
         _tmp2 = new double[n];
         _differenceScratch = new double[2 * n];
-        if (options.Distance != Distance.Euclidean)
-        {
-            // π_φ's pass is kept: its distributions enter D̂², its activations the mixed products ∇_φ∇_θD̂².
-            _distPhi = new double[evaluator.DistributionLength(batch)];
-            _workspacePhi = new double[evaluator.Policy.WorkspaceSize(batch.Rows)];
-            evaluator.Record(phi, batch, _distPhi, _workspacePhi);
-        }
+        _distance = options.Distance.Implementation();
+        _anchor = _distance.Anchor(evaluator, batch, phi); // D1/D2: π_φ's recorded pass
 
         if (options.Surrogate == SurrogateKind.FirstOrder)
         {
@@ -90,7 +84,7 @@ public sealed class InnerObjective
     public ReadOnlySpan<double> Phi => _phi;
 
     /// <summary>π_φ's distribution parameters on the batch rows (KL distances only; empty for D3).</summary>
-    public ReadOnlySpan<double> PhiDistributions => _distPhi;
+    public ReadOnlySpan<double> PhiDistributions => _anchor.PhiDistributions;
 
     /// <summary>ĝ(φ) = ∇_φ 1/|B| Σ log π_φ(a|s)·Â (first-order surrogate only).</summary>
     public ReadOnlySpan<double> PolicyGradientAtPhi => _gHat;
@@ -98,17 +92,17 @@ public sealed class InnerObjective
     private double Lambda => Options.Lambda;
 
     /// <summary>L(θ, φ).</summary>
-    public double Value(PolicyEvaluator evaluator, ReadOnlySpan<double> theta) => Evaluate(evaluator, theta, []);
+    public double Value(BatchObjectives evaluator, ReadOnlySpan<double> theta) => Evaluate(evaluator, theta, []);
 
     /// <summary>L(θ, φ) and ∇_θL(θ, φ) (written into <paramref name="gradient"/>).</summary>
-    public double Gradient(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, Span<double> gradient) =>
+    public double Gradient(BatchObjectives evaluator, ReadOnlySpan<double> theta, Span<double> gradient) =>
         Evaluate(evaluator, theta, gradient);
 
-    private double Evaluate(PolicyEvaluator ev, ReadOnlySpan<double> theta, Span<double> gradient)
+    private double Evaluate(BatchObjectives ev, ReadOnlySpan<double> theta, Span<double> gradient)
     {
         ArgumentNullException.ThrowIfNull(ev);
         bool wantGradient = !gradient.IsEmpty;
-        bool network = Options.Surrogate != SurrogateKind.FirstOrder || Options.Distance != Distance.Euclidean;
+        bool network = Options.Surrogate != SurrogateKind.FirstOrder || _distance.OnPolicyPass;
         double value = 0;
         if (network)
         {
@@ -116,15 +110,10 @@ public sealed class InnerObjective
             ev.Begin(theta, Batch, wantGradient);
             if (Options.Surrogate != SurrogateKind.FirstOrder)
             {
-                value += ev.AddSurrogate(_logBehaviour, Options.Surrogate == SurrogateKind.HClipped);
+                value += ev.AddRatioSurrogate(_logBehaviour, Options.Surrogate == SurrogateKind.HClipped);
             }
 
-            if (Options.Distance != Distance.Euclidean)
-            {
-                KlDirection direction = Options.Distance == Distance.KlForward ? KlDirection.ReferenceFirst : KlDirection.PolicyFirst;
-                value += ev.AddKl(_distPhi, direction, -Lambda);
-            }
-
+            value += _distance.AddToPass(ev, _anchor, -Lambda);
             if (wantGradient)
             {
                 ev.End(theta, gradient);
@@ -136,71 +125,27 @@ public sealed class InnerObjective
         }
 
         // Parameter-space terms: the first-order model ĝᵀ(θ − φ) and D3 = ‖θ − φ‖².
-        for (int i = 0; i < _phi.Length; i++)
+        if (Options.Surrogate == SurrogateKind.FirstOrder)
         {
-            double d = theta[i] - _phi[i];
-            if (Options.Surrogate == SurrogateKind.FirstOrder)
+            for (int i = 0; i < _phi.Length; i++)
             {
+                double d = theta[i] - _phi[i];
                 value += _gHat[i] * d;
                 if (wantGradient)
                 {
                     gradient[i] += _gHat[i];
                 }
             }
-
-            if (Options.Distance == Distance.Euclidean)
-            {
-                value -= Lambda * d * d;
-                if (wantGradient)
-                {
-                    gradient[i] -= 2.0 * Lambda * d;
-                }
-            }
         }
 
-        return value;
-    }
-
-    /// <summary>D̂²(π_φ, π_θ) and ∇_θ of it, with π_φ's distributions cached (or recomputed when <paramref name="distPhi"/> is empty).</summary>
-    private double DistanceAndThetaGradient(PolicyEvaluator ev, ReadOnlySpan<double> phi, ReadOnlySpan<double> distPhi,
-        ReadOnlySpan<double> theta, Span<double> gradTheta)
-    {
-        switch (Options.Distance)
-        {
-            case Distance.Euclidean:
-            {
-                double s = 0;
-                for (int i = 0; i < phi.Length; i++)
-                {
-                    double d = theta[i] - phi[i];
-                    s += d * d;
-                    if (!gradTheta.IsEmpty)
-                    {
-                        gradTheta[i] = 2.0 * d;
-                    }
-                }
-
-                return s;
-            }
-
-            case Distance.KlForward when !distPhi.IsEmpty:
-                return ev.MeanKl(theta, Batch, distPhi, KlDirection.ReferenceFirst, gradTheta);
-            case Distance.KlReverse when !distPhi.IsEmpty:
-                return ev.MeanKl(theta, Batch, distPhi, KlDirection.PolicyFirst, gradTheta);
-            case Distance.KlForward:
-                return ev.MeanKlBetween(phi, theta, Batch, [], gradTheta);
-            case Distance.KlReverse:
-                return ev.MeanKlBetween(theta, phi, Batch, gradTheta, []);
-            default:
-                throw new InvalidOperationException("Unknown distance.");
-        }
+        return value + _distance.AddInParameterSpace(_anchor, theta, -Lambda, gradient);
     }
 
     /// <summary>
     /// The same objective on every <paramref name="stride"/>-th row of the batch (weights renormalised), for cheaper
     /// curvature products in CG: Hessian-free optimisation's mini-batch curvature (Martens 2010). Stride 1 is this.
     /// </summary>
-    public InnerObjective ForCurvature(PolicyEvaluator evaluator, int stride)
+    public InnerObjective ForCurvature(BatchObjectives evaluator, int stride)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
         if (stride == 1)
@@ -226,7 +171,7 @@ public sealed class InnerObjective
     /// v ↦ H·v with H = −∇²_θL(θ, φ) at a fixed θ, for CG: ∇_θL(θ) is computed once here and each product is a
     /// forward difference (one gradient evaluation; <see cref="HessianVector.ForwardDifference"/>).
     /// </summary>
-    public LinearOperator CurvatureOperator(PolicyEvaluator evaluator, ReadOnlySpan<double> theta)
+    public LinearOperator CurvatureOperator(BatchObjectives evaluator, ReadOnlySpan<double> theta)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         double[] th = theta.ToArray();
@@ -240,7 +185,7 @@ public sealed class InnerObjective
     }
 
     /// <summary>result = H·v with H = −∇²_θL(θ, φ) (positive definite at a strict maximum), by central differences.</summary>
-    public void NegativeHessianProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
+    public void NegativeHessianProduct(BatchObjectives evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         HessianVector.CentralDifference((t, g) => Evaluate(evaluator, t, g), theta, v, result, _differenceScratch);
@@ -249,89 +194,33 @@ public sealed class InnerObjective
 
     /// <summary>
     /// result = Cᵀ·x = ∇_φ[xᵀ∇_θL(θ, φ)]: the vector–Jacobian product that turns H⁻¹g' into the hypergradient (eq. (8)).
-    /// For D3 the distance part is 2λx exactly; for D1/D2 it is −λ times the derivative along x (in θ) of ∇_φD̂².
+    /// The distance part is −λ∇_φ[xᵀ∇_θD̂²] (<see cref="IDistance.MixedTransposeProduct"/>).
     /// </summary>
-    public void MixedTransposeProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
+    public void MixedTransposeProduct(BatchObjectives evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         PolicyGradientCurvature(evaluator, x, result);
-        if (Options.Distance == Distance.Euclidean)
-        {
-            TensorPrimitives.MultiplyAdd(x, 2.0 * Lambda, result, result);
-        }
-        else
-        {
-            KlMixedTransposeProduct(evaluator, theta, x, _tmp2);
-            TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
-        }
-    }
-
-    /// <summary>
-    /// result = ∇_φ[xᵀ∇_θD̂²(π_φ, π_θ)] for D1/D2 by a central difference in θ along x of ∇_φD̂²(φ, ·). The φ-gradient
-    /// is linear in the per-row KL gradients, so both sides share one backward pass through π_φ's recorded activations:
-    /// two forward passes and one backward pass in all.
-    /// </summary>
-    private void KlMixedTransposeProduct(PolicyEvaluator ev, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
-    {
-        double norm = TensorPrimitives.Norm(x);
-        if (norm == 0)
-        {
-            result.Clear();
-            return;
-        }
-
-        int rows = Batch.Rows, len = _distPhi.Length;
-        double eps = HessianVector.Step(theta);
-        var dist = new double[len];
-        var dPhi = new double[len];
-        var coef = new double[rows];
-        Span<double> shifted = _differenceScratch.AsSpan(0, theta.Length);
-        IActionDistribution family = ev.Policy.Distribution;
-        foreach (double sign in (ReadOnlySpan<double>)[1.0, -1.0])
-        {
-            TensorPrimitives.MultiplyAdd(x, sign * eps / norm, theta, shifted);
-            ev.Distributions(shifted, Batch, dist);
-            TensorPrimitives.Multiply(Batch.Weights, sign, coef);
-            if (Options.Distance == Distance.KlForward)
-            {
-                family.AddKlGradient(_distPhi, dist, rows, coef, dPhi, []); // φ is the first argument
-            }
-            else
-            {
-                family.AddKlGradient(dist, _distPhi, rows, coef, [], dPhi); // φ is the second argument
-            }
-        }
-
-        ev.BackwardRecorded(_phi, Batch, _workspacePhi, dPhi, result);
-        TensorPrimitives.Multiply(result, norm / (2.0 * eps), result);
+        _distance.MixedTransposeProduct(evaluator, _anchor, theta, x, _tmp2);
+        TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
     }
 
     /// <summary>
     /// result = C·v = (∂/∂φ ∇_θL(θ, φ))·v: the Jacobian–vector product for forward-mode use of dθ'/dφ = H⁻¹C.
-    /// For D1/D2 the distance part is −λ times the derivative along v (in φ) of ∇_θD̂².
+    /// The distance part is −λ times the derivative along v (in φ) of ∇_θD̂² (<see cref="IDistance.MixedProduct"/>).
     /// </summary>
-    public void MixedProduct(PolicyEvaluator evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
+    public void MixedProduct(BatchObjectives evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         PolicyGradientCurvature(evaluator, v, result);
-        if (Options.Distance == Distance.Euclidean)
-        {
-            TensorPrimitives.MultiplyAdd(v, 2.0 * Lambda, result, result);
-        }
-        else
-        {
-            double[] th = theta.ToArray();
-            HessianVector.CentralDifference((p, g) => DistanceAndThetaGradient(evaluator, p, [], th, g), _phi, v, _tmp2,
-                _differenceScratch);
-            TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
-        }
+        _distance.MixedProduct(evaluator, _anchor, theta, v, _tmp2);
+        TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
     }
 
     /// <summary>
     /// result = ∇_φ ĝ(φ)·v (the Hessian of the batch policy-gradient objective, symmetric) for the first-order surrogate,
     /// by a forward difference from the cached ĝ(φ) (one gradient evaluation); 0 otherwise.
     /// </summary>
-    private void PolicyGradientCurvature(PolicyEvaluator ev, ReadOnlySpan<double> v, Span<double> result)
+    private void PolicyGradientCurvature(BatchObjectives ev, ReadOnlySpan<double> v, Span<double> result)
     {
         if (Options.Surrogate == SurrogateKind.FirstOrder)
         {

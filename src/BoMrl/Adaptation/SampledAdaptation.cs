@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using BoMrl.Numerics;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Adaptation;
 
@@ -34,7 +34,7 @@ public sealed class SampledAdaptation
     public AdaptationOptions Options { get; }
 
     /// <summary>Solves (7) on <paramref name="batch"/> (collected by π_φ, advantages filled) and writes θ'.</summary>
-    public AdaptationResult Adapt(PolicyEvaluator evaluator, PolicyBatch batch, ReadOnlySpan<double> phi, Span<double> thetaPrime)
+    public AdaptationResult Adapt(BatchObjectives evaluator, PolicyBatch batch, ReadOnlySpan<double> phi, Span<double> thetaPrime)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentOutOfRangeException.ThrowIfNotEqual(thetaPrime.Length, phi.Length, nameof(thetaPrime));
@@ -50,10 +50,10 @@ public sealed class SampledAdaptation
     }
 
     /// <summary>Solves (7) by Adam even when a closed form exists (used to check that the closed form is its limit).</summary>
-    public AdaptationResult AdaptIteratively(PolicyEvaluator evaluator, PolicyBatch batch, ReadOnlySpan<double> phi, Span<double> thetaPrime) =>
+    public AdaptationResult AdaptIteratively(BatchObjectives evaluator, PolicyBatch batch, ReadOnlySpan<double> phi, Span<double> thetaPrime) =>
         AdaptIteratively(evaluator, new InnerObjective(evaluator, batch, Options, phi), phi, thetaPrime);
 
-    private AdaptationResult AdaptIteratively(PolicyEvaluator evaluator, InnerObjective objective, ReadOnlySpan<double> phi,
+    private AdaptationResult AdaptIteratively(BatchObjectives evaluator, InnerObjective objective, ReadOnlySpan<double> phi,
         Span<double> thetaPrime)
     {
         ArgumentNullException.ThrowIfNull(evaluator);

@@ -40,3 +40,16 @@ public static class DistanceNames
         }
     }
 }
+
+/// <summary>The implementation of each configured <see cref="Distance"/>.</summary>
+public static class DistanceImplementations
+{
+    /// <summary>The <see cref="IDistance"/> that computes <paramref name="d"/>.</summary>
+    public static IDistance Implementation(this Distance d) => d switch
+    {
+        Distance.KlForward => KlDistance.Forward,
+        Distance.KlReverse => KlDistance.Reverse,
+        Distance.Euclidean => EuclideanDistance.Instance,
+        _ => throw new ArgumentOutOfRangeException(nameof(d)),
+    };
+}

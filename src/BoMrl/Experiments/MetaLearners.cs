@@ -7,10 +7,27 @@ namespace BoMrl.Experiments;
 
 /// <summary>
 /// The one place where a resolved <see cref="TrainConfig"/> becomes an <see cref="IMetaLearner"/>: the task family,
-/// the Gaussian MLP policy, the shared setup, and BO-MRL (Algorithm 2) or MAML-TRPO with their option records.
+/// the Gaussian MLP policy, the shared setup, and the learner registered under <c>algorithm.name</c>. A new learner is
+/// registered by one line in <see cref="Registry"/> (its settings, if new, are keys of <see cref="AlgorithmConfig"/>).
 /// </summary>
 public static class MetaLearners
 {
+    /// <summary>Builds a learner from the shared setup, the algorithm section and the meta-update settings.</summary>
+    private delegate IMetaLearner Factory(MetaTrainingSetup setup, AlgorithmConfig a, MetaUpdateConfig m, MetaUpdateOptions metaUpdate);
+
+    /// <summary>Every learner a config can name, in the order error messages list them.</summary>
+    private static readonly (string Name, Factory Create)[] Registry =
+    [
+        ("bomrl", (setup, a, m, metaUpdate) => new BoMrlLearner(setup, new BoMrlOptions(
+            new AdaptationOptions(a.ParseDistance(), ParseSurrogate(a.Surrogate), a.Lambda, a.InnerIterations, a.InnerLr),
+            new HypergradientOptions(a.HypergradientCgIterations, a.HypergradientDamping, CurvatureSubsample: a.HypergradientSubsample),
+            metaUpdate, m.FisherSubsample))),
+        ("maml-trpo", (setup, a, _, metaUpdate) => new MamlTrpoLearner(setup, new MamlTrpoOptions(a.FastLr, a.NumSteps, a.FirstOrder, metaUpdate))),
+    ];
+
+    /// <summary>The algorithm names configs may use.</summary>
+    public static IReadOnlyList<string> Names { get; } = Registry.Select(r => r.Name).ToArray();
+
     /// <summary>Builds the learner of <paramref name="config"/> with root seed <paramref name="seed"/>.</summary>
     public static IMetaLearner Create(TrainConfig config, long seed)
     {
@@ -23,15 +40,15 @@ public static class MetaLearners
             c.Sampler.ToAdvantageOptions(), c.Sampler.Threads, seed);
         MetaUpdateOptions metaUpdate = MetaUpdate(c.MetaUpdate);
         AlgorithmConfig a = c.Algorithm;
-        return a.Name switch
+        foreach ((string name, Factory create) in Registry)
         {
-            "bomrl" => new BoMrlLearner(setup, new BoMrlOptions(
-                new AdaptationOptions(a.ParseDistance(), ParseSurrogate(a.Surrogate), a.Lambda, a.InnerIterations, a.InnerLr),
-                new HypergradientOptions(a.HypergradientCgIterations, a.HypergradientDamping, CurvatureSubsample: a.HypergradientSubsample),
-                metaUpdate, c.MetaUpdate.FisherSubsample)),
-            "maml-trpo" => new MamlTrpoLearner(setup, new MamlTrpoOptions(a.FastLr, a.NumSteps, a.FirstOrder, metaUpdate)),
-            _ => throw new ConfigException($"config key 'algorithm.name' must be one of {string.Join(", ", AlgorithmConfig.Names)} (got '{a.Name}')"),
-        };
+            if (name == a.Name)
+            {
+                return create(setup, a, c.MetaUpdate, metaUpdate);
+            }
+        }
+
+        throw new ConfigException($"config key 'algorithm.name' must be one of {string.Join(", ", Names)} (got '{a.Name}')");
     }
 
     private static SurrogateKind ParseSurrogate(string text) => SurrogateNames.TryParse(text, out SurrogateKind s) ? s

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the whole train-config schema (one record per JSON section, with its checks) in one place.
+
 using BoMrl.Distances;
 using BoMrl.Environments;
 using BoMrl.Sampling;
@@ -219,8 +221,8 @@ public sealed record AlgorithmConfig
     /// </summary>
     public int HypergradientSubsample { get; init; } = 1;
 
-    /// <summary>The algorithm names configs may use.</summary>
-    public static readonly string[] Names = ["bomrl", "maml-trpo"];
+    /// <summary>The algorithm names configs may use (registered in <see cref="MetaLearners"/>).</summary>
+    public static IReadOnlyList<string> Names => MetaLearners.Names;
 
     /// <summary>The parsed <see cref="Distances.Distance"/>; throws <see cref="ConfigException"/> when unknown.</summary>
     public Distance ParseDistance() => DistanceNames.TryParse(Distance, out Distance d) ? d
@@ -233,7 +235,7 @@ public sealed record AlgorithmConfig
             throw new ConfigException("missing config key 'algorithm.name'");
         }
 
-        ConfigCheck.OneOf(Name, "algorithm.name", Names);
+        ConfigCheck.OneOf(Name, "algorithm.name", [.. Names]);
         ConfigCheck.NotNull(Distance, "algorithm.distance");
         _ = ParseDistance();
         ConfigCheck.Positive(Lambda, "algorithm.lambda");

@@ -1,7 +1,7 @@
 using BoMrl.Adaptation;
 using BoMrl.Distances;
 using BoMrl.Numerics;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Meta;
 
@@ -42,51 +42,45 @@ public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOpt
 /// </para>
 /// Rows are weighted per step (1/|B|, eq. (7)).
 /// </summary>
-public sealed class BoMrlLearner : IMetaLearner, IDisposable
+public sealed class BoMrlLearner : PerTaskMetaLearner
 {
-    private readonly MetaLearningRuntime _runtime;
     private readonly BoMrlOptions _options;
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public BoMrlLearner(MetaTrainingSetup setup, BoMrlOptions options)
+        : base(setup, RowWeighting.PerStep, Checked(options).Adaptation, options.Hypergradient, options.MetaUpdate)
     {
-        ArgumentNullException.ThrowIfNull(setup);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _options = options;
-        _runtime = new MetaLearningRuntime(setup, options.Adaptation, options.Hypergradient, options.MetaUpdate);
     }
 
     /// <inheritdoc/>
-    public string Algorithm => "bomrl-" + _options.Adaptation.Distance.ToName();
+    public override string Algorithm => "bomrl-" + _options.Adaptation.Distance.ToName();
 
-    /// <summary>The current meta-parameters φ (a copy).</summary>
-    public double[] Phi => (double[])_runtime.Phi.Clone();
-
-    /// <inheritdoc/>
-    public MetaLearnerState GetState() => _runtime.GetState();
-
-    /// <summary>Frees the sampler's pooled environments.</summary>
-    public void Dispose() => _runtime.Dispose();
-
-    /// <inheritdoc/>
-    public void SetState(MetaLearnerState state) => _runtime.SetState(state);
-
-    /// <inheritdoc/>
-    public IterationMetrics Iterate(int iteration)
+    private static BoMrlOptions Checked(BoMrlOptions options)
     {
-        IterationData d = _runtime.Run(iteration, RowWeighting.PerStep, adaptationSteps: 1, firstOrder: false);
-        MetaStep step = default;
-        double metaUpdate = MetaLearningRuntime.Time(() =>
-        {
-            // π_φ's distributions on the pre-adaptation rows: the KL distances' inner objectives already hold them.
-            double[][] oldDists = d.Adapted[0].Steps[0].Objective.PhiDistributions.IsEmpty
-                ? OldDistributions(d.PreRows, d.Phi)
-                : d.Adapted.Select(a => a.Steps[0].Objective.PhiDistributions.ToArray()).ToArray();
-            step = _runtime.Update(d.MetaGradient, () => PreAdaptationFisher(d.PreRows, d.Phi),
-                Candidate(d.PreRows, oldDists, d.Phi, d.MetaGradient), candidate => MeanKl(d.PreRows, oldDists, candidate));
-        });
-        return MetaLearningRuntime.Metrics(d, step, metaUpdate);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>One solve of (7) by Adam from φ (Algorithm 2, line 5).</summary>
+    protected override TaskAdaptation Adapt(TaskWorker worker, PolicyBatch batch, ReadOnlySpan<double> phi) =>
+        TaskAdaptation.Run(worker.Adaptation, worker.Objectives, batch, phi, 1);
+
+    /// <summary>The hypergradient of eq. (8) from the post-adaptation batch (Algorithm 2, line 6).</summary>
+    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result) =>
+        worker.Hypergradient.Compute(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
+
+    /// <summary>TRPO around φ_old on the pre-adaptation states: KL(π_φold ‖ π_φ)'s Fisher, the first-order model and the exact KL.</summary>
+    protected override MetaObjective MetaObjective(IterationData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        // π_φ's distributions on the pre-adaptation rows: the KL distances' inner objectives already hold them.
+        double[][] oldDists = data.Adapted[0].Steps[0].Objective.PhiDistributions.IsEmpty
+            ? OldDistributions(data.PreRows, data.Phi)
+            : data.Adapted.Select(a => a.Steps[0].Objective.PhiDistributions.ToArray()).ToArray();
+        return new MetaObjective(() => PreAdaptationFisher(data.PreRows, data.Phi),
+            Candidate(data.PreRows, oldDists, data.Phi, data.MetaGradient), candidate => MeanKl(data.PreRows, oldDists, candidate));
     }
 
     /// <summary>v ↦ 1/N Σ_τ ∇²_φ KL(π_φold ‖ π_φ)|φold·v over the pre-adaptation states (subsampled as configured).</summary>
@@ -94,18 +88,18 @@ public sealed class BoMrlLearner : IMetaLearner, IDisposable
     {
         PolicyBatch[] rows = preRows.Select(r => r.Subsample(_options.FisherSubsample)).ToArray();
         double[][] oldDists = OldDistributions(rows, phiOld);
-        return _runtime.TaskAveragedOperator(rows.Length, (i, w, v, result) =>
-            HessianVector.ForwardDifference((p, g) => w.Evaluator.MeanKl(p, rows[i], oldDists[i], KlDirection.ReferenceFirst, g),
+        return Workers.TaskAveragedOperator(rows.Length, (i, w, v, result) =>
+            HessianVector.ForwardDifference((p, g) => w.Objectives.MeanKl(p, rows[i], oldDists[i], KlDirection.ReferenceFirst, g),
                 phiOld, [], v, result, w.Scratch));
     }
 
     private double[][] OldDistributions(PolicyBatch[] rows, double[] phiOld)
     {
         var d = new double[rows.Length][];
-        _runtime.ForEachTask(rows.Length, (i, w) =>
+        Workers.ForEach(rows.Length, (i, w) =>
         {
-            d[i] = new double[w.Evaluator.DistributionLength(rows[i])];
-            w.Evaluator.Distributions(phiOld, rows[i], d[i]);
+            d[i] = new double[w.Objectives.DistributionLength(rows[i])];
+            w.Objectives.Distributions(phiOld, rows[i], d[i]);
         });
         return d;
     }
@@ -115,7 +109,7 @@ public sealed class BoMrlLearner : IMetaLearner, IDisposable
     {
         double[] c = candidate.ToArray();
         var kl = new double[preRows.Length];
-        _runtime.ForEachTask(preRows.Length, (i, w) => kl[i] = w.Evaluator.MeanKl(c, preRows[i], oldDists[i], KlDirection.ReferenceFirst, []));
+        Workers.ForEach(preRows.Length, (i, w) => kl[i] = w.Objectives.MeanKl(c, preRows[i], oldDists[i], KlDirection.ReferenceFirst, []));
         return kl.Average();
     }
 
@@ -130,13 +124,4 @@ public sealed class BoMrlLearner : IMetaLearner, IDisposable
 
         return (improvement, MeanKl(preRows, oldDists, candidate));
     };
-
-    /// <inheritdoc/>
-    public MetaTestResult MetaTest(int steps, int tasks, long seed) =>
-        _runtime.MetaTest(Algorithm, steps, tasks, seed, (w, rows, theta) =>
-        {
-            var next = new double[theta.Length];
-            w.Adaptation.Adapt(w.Evaluator, rows, theta, next);
-            return next;
-        }, RowWeighting.PerStep);
 }

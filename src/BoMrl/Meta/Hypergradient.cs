@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Meta;
 
@@ -53,20 +53,20 @@ public sealed record HypergradientOptions(int CgIterations = 20, double Damping 
 public readonly record struct ImplicitSolve(CgResult Cg, double Damping, bool Indefinite);
 
 /// <summary>
-/// Derivatives of the adapted parameters θ'(φ) by the implicit function theorem at ∇_θL(θ', φ) = 0 (Proposition 2,
-/// DESIGN §4c): dθ'/dφ = H⁻¹C with H = −∇²_θL and C = ∂(∇_θL)/∂φ. The hypergradient of eq. (8) is
-/// ∇_φJ(θ'(φ)) = (dθ'/dφ)ᵀg' = Cᵀx with (H + δI)x = g', g' the policy gradient at θ' from the post-adaptation
-/// batch; for D1/D2 and the h-surrogate, Cᵀx = −λ∇_φ[xᵀ∇_θD̂²(π_φ, π_θ)]|θ' exactly as eq. (8) writes it.
-/// For MAML's configuration (first-order surrogate, D3, no damping) H = 2λI and this is MAML's meta-gradient
-/// (I + α∇²_φ ĝ-objective)g'. One instance per worker (owns CG buffers).
+/// Eq. (8): the hypergradient ∇_φJ_τ = (dθ'/dφ)ᵀg' = Cᵀ(H + δI)⁻¹g' by the implicit function theorem at
+/// ∇_θL(θ', φ) = 0 (Proposition 2), with H = −∇²_θL and C = ∂(∇_θL)/∂φ from the <see cref="InnerObjective"/> and g'
+/// the policy gradient at θ' on the post-adaptation batch; for D1/D2 and the h-surrogate, Cᵀx = −λ∇_φ[xᵀ∇_θD̂²(π_φ, π_θ)]|θ'
+/// exactly as eq. (8) writes it. Through a chain of K adaptations (<see cref="TaskAdaptation"/>) dθ'/dφ = J_{K−1}···J_0
+/// with J_k = H_k⁻¹C_k. For MAML's configuration (first-order surrogate, D3, no damping) H = 2λI and this is MAML's
+/// meta-gradient (I + α∇²_φ ĝ-objective)g'. The one home of eq. (8); one instance per worker (owns CG buffers).
 /// </summary>
-public sealed class ImplicitDifferentiation
+public sealed class Hypergradient
 {
     private readonly ConjugateGradient _cg;
     private readonly double[] _x;
 
     /// <summary>A solver for <paramref name="parameterCount"/> parameters.</summary>
-    public ImplicitDifferentiation(int parameterCount, HypergradientOptions options)
+    public Hypergradient(int parameterCount, HypergradientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -82,7 +82,7 @@ public sealed class ImplicitDifferentiation
     /// result = (dθ'/dφ)ᵀ·u = Cᵀ(H + δI)⁻¹u. With u = g' this is the hypergradient (8). Returns the solve's outcome
     /// (residual, iterations, damping used, indefiniteness).
     /// </summary>
-    public ImplicitSolve TransposeProduct(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime,
+    public ImplicitSolve TransposeProduct(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime,
         ReadOnlySpan<double> u, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(objective);
@@ -92,13 +92,57 @@ public sealed class ImplicitDifferentiation
     }
 
     /// <summary>result = (dθ'/dφ)·v = (H + δI)⁻¹C·v (forward mode; MAML-TRPO's KL Hessian through the adaptation).</summary>
-    public ImplicitSolve Product(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime,
+    public ImplicitSolve Product(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime,
         ReadOnlySpan<double> v, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(objective);
         var cv = new double[v.Length];
         objective.MixedProduct(evaluator, thetaPrime, v, cv);
         return Solve(Curvature(objective, evaluator, thetaPrime), cv, result);
+    }
+
+    /// <summary>
+    /// Eq. (8) for one task: result = (dθ'/dφ)ᵀg' with g' = ∇_θ Σ w Â log π_θ at θ' on the post-adaptation rows (the
+    /// gradient of Σ w ratio·Â at ratio = 1). Returns the worst CG outcome of the chain.
+    /// </summary>
+    public CgSummary Compute(BatchObjectives objectives, TaskAdaptation adaptation, PolicyBatch postRows, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(objectives);
+        ArgumentNullException.ThrowIfNull(adaptation);
+        var gPrime = new double[result.Length];
+        objectives.PolicyGradientObjective(adaptation.ThetaPrime, postRows, gPrime);
+        return TransposeJacobianProduct(adaptation, objectives, gPrime, result);
+    }
+
+    /// <summary>result = (dθ'/dφ)ᵀu, backwards through the adaptation chain. Returns the worst CG outcome of the chain.</summary>
+    public CgSummary TransposeJacobianProduct(TaskAdaptation adaptation, BatchObjectives objectives, ReadOnlySpan<double> u,
+        Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(adaptation);
+        double[] v = u.ToArray();
+        var summary = default(CgSummary);
+        for (int k = adaptation.Steps.Count - 1; k >= 0; k--)
+        {
+            summary = summary.With(TransposeProduct(adaptation.Steps[k].Objective, objectives, adaptation.Iterates[k], v, result));
+            result.CopyTo(v);
+        }
+
+        return summary;
+    }
+
+    /// <summary>result = (dθ'/dφ)·v, forwards through the adaptation chain (MAML-TRPO's KL Hessian through the adaptation).</summary>
+    public CgSummary JacobianProduct(TaskAdaptation adaptation, BatchObjectives objectives, ReadOnlySpan<double> v, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(adaptation);
+        double[] w = v.ToArray();
+        var summary = default(CgSummary);
+        for (int k = 0; k < adaptation.Steps.Count; k++)
+        {
+            summary = summary.With(Product(adaptation.Steps[k].Objective, objectives, adaptation.Iterates[k], w, result));
+            result.CopyTo(w);
+        }
+
+        return summary;
     }
 
     /// <summary>
@@ -146,7 +190,7 @@ public sealed class ImplicitDifferentiation
         }
     }
 
-    private LinearOperator Curvature(InnerObjective objective, PolicyEvaluator evaluator, ReadOnlySpan<double> thetaPrime)
+    private LinearOperator Curvature(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime)
     {
         InnerObjective h = objective.ForCurvature(evaluator, Options.CurvatureSubsample);
         if (!Options.CentralDifferences)
@@ -157,4 +201,20 @@ public sealed class ImplicitDifferentiation
         double[] theta = thetaPrime.ToArray();
         return (v, hv) => h.NegativeHessianProduct(evaluator, theta, v, hv);
     }
+}
+
+/// <summary>
+/// The worst of several implicit-function solves: largest relative residual, whether any met an H that is not positive
+/// semi-definite, total CG iterations, number of solves, and the largest damping any of them needed.
+/// </summary>
+public readonly record struct CgSummary(double WorstRelativeResidual, bool NegativeCurvature, int Iterations, int Solves,
+    double MaxDamping = 0)
+{
+    /// <summary>Adds one solve.</summary>
+    public CgSummary With(ImplicitSolve r) => new(Math.Max(WorstRelativeResidual, r.Cg.RelativeResidual),
+        NegativeCurvature || r.Indefinite, Iterations + r.Cg.Iterations, Solves + 1, Math.Max(MaxDamping, r.Damping));
+
+    /// <summary>Combines two summaries.</summary>
+    public CgSummary With(CgSummary s) => new(Math.Max(WorstRelativeResidual, s.WorstRelativeResidual),
+        NegativeCurvature || s.NegativeCurvature, Iterations + s.Iterations, Solves + s.Solves, Math.Max(MaxDamping, s.MaxDamping));
 }

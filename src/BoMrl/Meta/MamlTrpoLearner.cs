@@ -1,6 +1,6 @@
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
-using BoMrl.Policies;
+using BoMrl.Objectives;
 
 namespace BoMrl.Meta;
 
@@ -39,107 +39,110 @@ public sealed record MamlTrpoOptions(double FastLearningRate, int NumSteps, bool
 /// re-adapts at each trial φ and requires the surrogate to improve and that KL ≤ δ. Rows are weighted per episode
 /// (pytorch-maml-rl's mean over each episode's steps, then over episodes).
 /// </summary>
-public sealed class MamlTrpoLearner : IMetaLearner, IDisposable
+public class MamlTrpoLearner : PerTaskMetaLearner
 {
-    private readonly MetaLearningRuntime _runtime;
     private readonly MamlTrpoOptions _options;
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public MamlTrpoLearner(MetaTrainingSetup setup, MamlTrpoOptions options)
+        : base(setup, RowWeighting.PerEpisode, AdaptationOptions.PolicyGradientStep(Checked(options).FastLearningRate),
+            // The inner objective is quadratic with H = 2λI: one undamped CG iteration solves it exactly.
+            new HypergradientOptions(CgIterations: 2, Damping: 0), options.MetaUpdate)
     {
-        ArgumentNullException.ThrowIfNull(setup);
+        _options = options;
+    }
+
+    /// <inheritdoc/>
+    public override string Algorithm => "maml-trpo";
+
+    /// <summary>The settings (for learners built on this one, such as E-MAML).</summary>
+    protected MamlTrpoOptions Options => _options;
+
+    private static MamlTrpoOptions Checked(MamlTrpoOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = options;
-        // The inner objective is quadratic with H = 2λI: one undamped CG iteration solves it exactly.
-        _runtime = new MetaLearningRuntime(setup, AdaptationOptions.PolicyGradientStep(options.FastLearningRate),
-            new HypergradientOptions(CgIterations: 2, Damping: 0), options.MetaUpdate);
+        return options;
     }
 
-    /// <inheritdoc/>
-    public string Algorithm => "maml-trpo";
+    /// <summary>num_steps policy-gradient steps θ ← θ + α·ĝ on the training batch.</summary>
+    protected override TaskAdaptation Adapt(TaskWorker worker, PolicyBatch batch, ReadOnlySpan<double> phi) =>
+        TaskAdaptation.Run(worker.Adaptation, worker.Objectives, batch, phi, _options.NumSteps);
 
-    /// <summary>The current meta-parameters φ (a copy).</summary>
-    public double[] Phi => (double[])_runtime.Phi.Clone();
-
-    /// <inheritdoc/>
-    public MetaLearnerState GetState() => _runtime.GetState();
-
-    /// <summary>Frees the sampler's pooled environments.</summary>
-    public void Dispose() => _runtime.Dispose();
-
-    /// <inheritdoc/>
-    public void SetState(MetaLearnerState state) => _runtime.SetState(state);
-
-    /// <inheritdoc/>
-    public IterationMetrics Iterate(int iteration)
+    /// <summary>(dθ'/dφ)ᵀg' through the inner steps (eq. (8) with H = 2λI), or g' itself when first-order.</summary>
+    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result)
     {
-        IterationData d = _runtime.Run(iteration, RowWeighting.PerEpisode, _options.NumSteps, _options.FirstOrder);
-        int nTasks = d.Thetas.Length, n = _runtime.ParameterCount;
-        MetaStep step = default;
-        double metaUpdate = MetaLearningRuntime.Time(() =>
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        if (_options.FirstOrder)
         {
-            var oldDists = new double[nTasks][];
-            var oldLogp = new double[nTasks][];
-            var oldSurrogate = new double[nTasks];
-            _runtime.ForEachTask(nTasks, (i, w) =>
-            {
-                oldDists[i] = new double[w.Evaluator.DistributionLength(d.PostRows[i])];
-                w.Evaluator.Distributions(d.Thetas[i], d.PostRows[i], oldDists[i]);
-                oldLogp[i] = new double[d.PostRows[i].Rows];
-                w.Evaluator.LogProbs(d.Thetas[i], d.PostRows[i], oldLogp[i]);
-                oldSurrogate[i] = w.Evaluator.Surrogate(d.Thetas[i], d.PostRows[i], oldLogp[i], clipped: false, []);
-            });
+            worker.Objectives.PolicyGradientObjective(data.Thetas[task], data.PostRows[task], result);
+            return default;
+        }
 
-            (double Surrogate, double Kl) Evaluate(ReadOnlySpan<double> candidate)
-            {
-                double[] c = candidate.ToArray();
-                var s = new double[nTasks];
-                var kl = new double[nTasks];
-                _runtime.ForEachTask(nTasks, (i, w) =>
-                {
-                    double[] theta = TaskAdaptation.Run(w.Adaptation, w.Evaluator, d.PreRows[i], c, _options.NumSteps).ThetaPrime;
-                    s[i] = w.Evaluator.Surrogate(theta, d.PostRows[i], oldLogp[i], clipped: false, []) - oldSurrogate[i];
-                    kl[i] = w.Evaluator.MeanKl(theta, d.PostRows[i], oldDists[i], KlDirection.PolicyFirst, []);
-                });
-                return (s.Average(), kl.Average());
-            }
+        return worker.Hypergradient.Compute(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
+    }
 
-            LinearOperator Fisher() => _runtime.TaskAveragedOperator(nTasks, (i, w, v, result) =>
-            {
-                // (dθ'/dφ)ᵀ · ∇²_θ KL(π_θ ‖ π_θ'old)|θ' · (dθ'/dφ) · v
-                var jv = new double[n];
-                if (_options.FirstOrder)
-                {
-                    v.CopyTo(jv, 0);
-                }
-                else
-                {
-                    d.Adapted[i].JacobianProduct(w.Implicit, w.Evaluator, v, jv);
-                }
-
-                var fjv = new double[n];
-                HessianVector.ForwardDifference((p, g) => w.Evaluator.MeanKl(p, d.PostRows[i], oldDists[i], KlDirection.PolicyFirst, g),
-                    d.Thetas[i], [], jv, fjv, w.Scratch);
-                if (_options.FirstOrder)
-                {
-                    fjv.CopyTo(result, 0);
-                }
-                else
-                {
-                    d.Adapted[i].TransposeJacobianProduct(w.Implicit, w.Evaluator, fjv, result);
-                }
-            });
-
-            step = _runtime.Update(d.MetaGradient, Fisher, c => Evaluate(c), c => Evaluate(c).Kl);
+    /// <summary>
+    /// TRPO through the adaptation: the Fisher (dθ'/dφ)ᵀF'(dθ'/dφ) of KL(π_θ'(φ) ‖ π_θ'(φold)) on the validation states,
+    /// and a line search that re-adapts at each trial φ (surrogate change and KL on the validation batches).
+    /// </summary>
+    protected override MetaObjective MetaObjective(IterationData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int nTasks = data.Thetas.Length, n = ParameterCount;
+        var oldDists = new double[nTasks][];
+        var oldLogp = new double[nTasks][];
+        var oldSurrogate = new double[nTasks];
+        Workers.ForEach(nTasks, (i, w) =>
+        {
+            oldDists[i] = new double[w.Objectives.DistributionLength(data.PostRows[i])];
+            w.Objectives.Distributions(data.Thetas[i], data.PostRows[i], oldDists[i]);
+            oldLogp[i] = new double[data.PostRows[i].Rows];
+            w.Objectives.LogProbs(data.Thetas[i], data.PostRows[i], oldLogp[i]);
+            oldSurrogate[i] = w.Objectives.RatioSurrogate(data.Thetas[i], data.PostRows[i], oldLogp[i], clipped: false, []);
         });
 
-        return MetaLearningRuntime.Metrics(d, step, metaUpdate);
-    }
+        (double Surrogate, double Kl) Evaluate(ReadOnlySpan<double> candidate)
+        {
+            double[] c = candidate.ToArray();
+            var s = new double[nTasks];
+            var kl = new double[nTasks];
+            Workers.ForEach(nTasks, (i, w) =>
+            {
+                double[] theta = Adapt(w, data.PreRows[i], c).ThetaPrime;
+                s[i] = w.Objectives.RatioSurrogate(theta, data.PostRows[i], oldLogp[i], clipped: false, []) - oldSurrogate[i];
+                kl[i] = w.Objectives.MeanKl(theta, data.PostRows[i], oldDists[i], KlDirection.PolicyFirst, []);
+            });
+            return (s.Average(), kl.Average());
+        }
 
-    /// <inheritdoc/>
-    public MetaTestResult MetaTest(int steps, int tasks, long seed) =>
-        _runtime.MetaTest(Algorithm, steps, tasks, seed,
-            (w, rows, theta) => TaskAdaptation.Run(w.Adaptation, w.Evaluator, rows, theta, _options.NumSteps).ThetaPrime,
-            RowWeighting.PerEpisode);
+        LinearOperator Fisher() => Workers.TaskAveragedOperator(nTasks, (i, w, v, result) =>
+        {
+            // (dθ'/dφ)ᵀ · ∇²_θ KL(π_θ ‖ π_θ'old)|θ' · (dθ'/dφ) · v
+            var jv = new double[n];
+            if (_options.FirstOrder)
+            {
+                v.CopyTo(jv, 0);
+            }
+            else
+            {
+                w.Hypergradient.JacobianProduct(data.Adapted[i], w.Objectives, v, jv);
+            }
+
+            var fjv = new double[n];
+            HessianVector.ForwardDifference((p, g) => w.Objectives.MeanKl(p, data.PostRows[i], oldDists[i], KlDirection.PolicyFirst, g),
+                data.Thetas[i], [], jv, fjv, w.Scratch);
+            if (_options.FirstOrder)
+            {
+                fjv.CopyTo(result, 0);
+            }
+            else
+            {
+                w.Hypergradient.TransposeJacobianProduct(data.Adapted[i], w.Objectives, fjv, result);
+            }
+        });
+
+        return new MetaObjective(Fisher, c => Evaluate(c), c => Evaluate(c).Kl);
+    }
 }

@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the lockstep loop, its per-thread scratch and its stream derivation are one mechanism
+// whose determinism argument reads best in one file.
+
 using BoMrl.Environments;
 using BoMrl.Numerics;
 using BoMrl.Policies;
@@ -45,7 +48,7 @@ public sealed class LockstepSampler : IDisposable
     /// <param name="distribution">The task family (environment factory and horizon).</param>
     /// <param name="policy">The policy; its sizes must match the family's.</param>
     /// <param name="episodesPerTask">Episodes (trajectories) collected per task per call.</param>
-    /// <param name="threads">Worker threads; 0 = <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="threads">Worker threads; 0 = every core (<see cref="ThreadCount.Resolve"/>).</param>
     /// <param name="maxRowsPerBatch">Largest batch of one policy call (also the unit of work of a thread).</param>
     public LockstepSampler(ITaskDistribution distribution, IStochasticPolicy policy, int episodesPerTask, int threads = 0,
         int maxRowsPerBatch = DefaultMaxRowsPerBatch)
@@ -65,7 +68,7 @@ public sealed class LockstepSampler : IDisposable
         _distribution = distribution;
         _policy = policy;
         EpisodesPerTask = episodesPerTask;
-        Threads = threads == 0 ? Environment.ProcessorCount : threads;
+        Threads = ThreadCount.Resolve(threads);
         MaxRowsPerBatch = maxRowsPerBatch;
         _scratch = new WorkerScratch?[Threads];
     }

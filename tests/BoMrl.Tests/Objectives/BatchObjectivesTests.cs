@@ -1,3 +1,4 @@
+using BoMrl.Objectives;
 using BoMrl.Policies;
 
 namespace BoMrl.Tests;
@@ -43,15 +44,15 @@ public class PolicyGradientTests
             coef[r] = BoMrl.Numerics.Seeds.NextGaussian(rng);
         }
 
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         double F(double[] t, Span<double> g) => objective switch
         {
             "log-prob" => ev.WeightedLogProb(t, batch, coef, g),
             "kl-reference-first" => ev.MeanKl(t, batch, reference, KlDirection.ReferenceFirst, g),
             "kl-policy-first" => ev.MeanKl(t, batch, reference, KlDirection.PolicyFirst, g),
             "entropy" => ev.MeanEntropy(t, batch, g),
-            "surrogate-h" => ev.Surrogate(t, batch, behaviour, clipped: true, g),
-            "surrogate-ratio" => ev.Surrogate(t, batch, behaviour, clipped: false, g),
+            "surrogate-h" => ev.RatioSurrogate(t, batch, behaviour, clipped: true, g),
+            "surrogate-ratio" => ev.RatioSurrogate(t, batch, behaviour, clipped: false, g),
             _ => throw new ArgumentOutOfRangeException(nameof(objective)),
         };
 
@@ -74,7 +75,7 @@ public class PolicyGradientTests
         Random rng = TestSeed.Rng(7, kind.Length);
         double[] a = TinyPolicies.Theta(policy, rng), b = TinyPolicies.Theta(policy, rng);
         PolicyBatch batch = TinyPolicies.Batch(policy, 8, rng);
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         var ga = new double[a.Length];
         var gb = new double[b.Length];
         ev.MeanKlBetween(a, b, batch, ga, gb);
@@ -92,7 +93,7 @@ public class PolicyGradientTests
     {
         IDifferentiablePolicy policy = TinyPolicies.Create(kind);
         Random rng = TestSeed.Rng(8, kind.Length);
-        var ev = new PolicyEvaluator(policy);
+        var ev = new BatchObjectives(policy);
         PolicyBatch batch = TinyPolicies.Batch(policy, 16, rng);
         for (int trial = 0; trial < 20; trial++)
         {

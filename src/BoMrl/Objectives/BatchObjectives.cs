@@ -1,7 +1,11 @@
+// Over 300 lines on purpose: every batch objective shares one forward/backward-pass protocol (Begin, Add…, End) and its
+// buffers; splitting the terms across files would split that protocol.
+
 using System.Numerics.Tensors;
 using BoMrl.Numerics;
+using BoMrl.Policies;
 
-namespace BoMrl.Policies;
+namespace BoMrl.Objectives;
 
 /// <summary>Which argument of KL the policy being differentiated occupies.</summary>
 public enum KlDirection
@@ -21,12 +25,12 @@ public enum KlDirection
 /// <para>
 /// Sums of terms share one forward and one backward pass: <see cref="Begin"/> runs the forward pass, the Add… terms
 /// accumulate their values and (scaled) gradients with respect to the distribution parameters, and <see cref="End"/>
-/// backpropagates once. The one-term methods (<see cref="MeanKl"/>, <see cref="Surrogate"/>, ...) wrap that.
+/// backpropagates once. The one-term methods (<see cref="MeanKl"/>, <see cref="RatioSurrogate"/>, ...) wrap that.
 /// </para>
 /// Holds reusable buffers (grown to the largest batch seen, never per call): one instance per thread.
 /// Gradient spans may be empty to evaluate the value only.
 /// </summary>
-public sealed class PolicyEvaluator
+public sealed class BatchObjectives
 {
     private double[] _workspace = [], _scratch = [], _dist = [], _distB = [], _dDist = [], _rowA = [], _rowB = [];
     private int _capacity;
@@ -34,7 +38,7 @@ public sealed class PolicyEvaluator
     private bool _withGradient;
 
     /// <summary>An evaluator for <paramref name="policy"/>.</summary>
-    public PolicyEvaluator(IDifferentiablePolicy policy)
+    public BatchObjectives(IDifferentiablePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         Policy = policy;
@@ -209,7 +213,7 @@ public sealed class PolicyEvaluator
     /// Term Σ_r w_r·t(ρ_r)·Â_r with ρ_r = π_θ(a_r|s_r)/π_β(a_r|s_r) (log π_β per row), t = h (eq. (7), clipped) or the
     /// identity (the ratio of eq. (2) / TRPO), times scale.
     /// </summary>
-    public double AddSurrogate(ReadOnlySpan<double> logBehaviour, bool clipped, double scale = 1.0)
+    public double AddRatioSurrogate(ReadOnlySpan<double> logBehaviour, bool clipped, double scale = 1.0)
     {
         PolicyBatch batch = Current;
         int n = batch.Rows;
@@ -250,7 +254,7 @@ public sealed class PolicyEvaluator
         return scale * value;
     }
 
-    private double Single(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient, Func<PolicyEvaluator, double> term)
+    private double Single(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient, Func<BatchObjectives, double> term)
     {
         Begin(theta, batch, !gradient.IsEmpty);
         double value = term(this);
@@ -304,13 +308,13 @@ public sealed class PolicyEvaluator
     public double MeanEntropy(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient) =>
         Single(theta, batch, gradient, e => e.AddEntropy());
 
-    /// <summary>The surrogate Σ_r w_r·t(ρ_r)·Â_r (see <see cref="AddSurrogate"/>) and its gradient.</summary>
-    public double Surrogate(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> logBehaviour, bool clipped,
+    /// <summary>The surrogate Σ_r w_r·t(ρ_r)·Â_r (see <see cref="AddRatioSurrogate"/>) and its gradient.</summary>
+    public double RatioSurrogate(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> logBehaviour, bool clipped,
         Span<double> gradient)
     {
         ArgumentNullException.ThrowIfNull(batch);
         Begin(theta, batch, !gradient.IsEmpty);
-        double value = AddSurrogate(logBehaviour, clipped);
+        double value = AddRatioSurrogate(logBehaviour, clipped);
         if (!gradient.IsEmpty)
         {
             End(theta, gradient);

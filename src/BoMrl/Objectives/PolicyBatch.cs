@@ -1,7 +1,7 @@
 using BoMrl.Numerics;
 using BoMrl.Sampling;
 
-namespace BoMrl.Policies;
+namespace BoMrl.Objectives;
 
 /// <summary>How the rows of a batch are weighted in the averages 1/|B| Σ of the objectives.</summary>
 public enum RowWeighting

@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using BoMrl.Adaptation;
+using BoMrl.Numerics;
+using BoMrl.Objectives;
+using BoMrl.Sampling;
+
+namespace BoMrl.Meta;
+
+/// <summary>
+/// The shared meta-iteration of every per-task meta-learner (Algorithm 2, lines 2–7) and its meta-test. Meta-iteration
+/// k: N tasks from stream (seed, k, 0); a pre-adaptation batch per task with π_φ (sampler stream 2k); the learner's
+/// adaptation on it (<see cref="Adapt"/>); a post-adaptation batch with π_θ' (stream 2k + 1); the learner's per-task
+/// meta-gradient (<see cref="MetaGradient"/>), averaged in task order; the meta-update (<see cref="MetaUpdate"/>, by
+/// default one step of the configured <see cref="IMetaOptimizer"/> on the learner's <see cref="MetaObjective"/>).
+/// Per-task work runs on <see cref="TaskWorkers"/>, so results do not depend on the thread count.
+/// <para>
+/// A new learner is one subclass: it names itself, chooses the row weighting and overrides <see cref="Adapt"/>,
+/// <see cref="MetaGradient"/> and <see cref="MetaObjective"/> (curvature operator and line-search objective), and
+/// <see cref="MetaUpdate"/> when it takes several optimiser steps per batch.
+/// </para>
+/// </summary>
+public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
+{
+    private readonly IMetaOptimizer _optimizer;
+    private readonly LockstepSampler _sampler;
+    private double[] _phi;
+
+    /// <summary>Builds the sampler, the worker pool and the meta-optimiser; φ₀ is drawn from stream (seed, −1).</summary>
+    /// <param name="setup">Tasks, policy, batch sizes, advantages, threads and seed.</param>
+    /// <param name="weighting">How rows are weighted in every batch objective.</param>
+    /// <param name="adaptation">The settings of each worker's adaptation component.</param>
+    /// <param name="hypergradient">The settings of each worker's eq. (8) solver.</param>
+    /// <param name="metaUpdate">TRPO, SGD or Adam.</param>
+    protected PerTaskMetaLearner(MetaTrainingSetup setup, RowWeighting weighting, AdaptationOptions adaptation,
+        HypergradientOptions hypergradient, MetaUpdateOptions metaUpdate)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(metaUpdate);
+        setup.Validate();
+        metaUpdate.Validate();
+        Setup = setup;
+        Weighting = weighting;
+        int threads = ThreadCount.Resolve(setup.Threads);
+        _sampler = new LockstepSampler(setup.Tasks, setup.Policy, setup.EpisodesPerTask, threads);
+        Workers = new TaskWorkers(setup, adaptation, hypergradient, Math.Max(1, Math.Min(threads, setup.MetaBatchSize)));
+        _optimizer = MetaOptimizer.Create(metaUpdate, setup.Policy.ParameterCount);
+        _phi = setup.Policy.InitialParameters(Seeds.Rng(setup.Seed, -1));
+    }
+
+    /// <inheritdoc/>
+    public abstract string Algorithm { get; }
+
+    /// <summary>The current meta-parameters φ (a copy).</summary>
+    public double[] Phi => (double[])_phi.Clone();
+
+    /// <summary>Tasks, policy, batch sizes, advantages, threads and seed.</summary>
+    protected MetaTrainingSetup Setup { get; }
+
+    /// <summary>How rows are weighted in every batch objective of this learner.</summary>
+    protected RowWeighting Weighting { get; }
+
+    /// <summary>The per-task parallel loop and its per-thread resources.</summary>
+    protected TaskWorkers Workers { get; }
+
+    /// <summary>Number of meta-parameters.</summary>
+    protected int ParameterCount => Setup.Policy.ParameterCount;
+
+    /// <summary>Frees the sampler's pooled environments (native MuJoCo data for locomotion).</summary>
+    public void Dispose()
+    {
+        _sampler.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc/>
+    public MetaLearnerState GetState() => new((double[])_phi.Clone(), _optimizer.GetState());
+
+    /// <inheritdoc/>
+    public void SetState(MetaLearnerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(state.Phi);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(state.Phi.Length, ParameterCount, nameof(state));
+        foreach (double v in state.Phi)
+        {
+            if (!double.IsFinite(v))
+            {
+                throw new ArgumentException("The checkpointed φ holds a non-finite value.", nameof(state));
+            }
+        }
+
+        _optimizer.SetState(state.OptimizerState ?? []);
+        _phi = (double[])state.Phi.Clone();
+    }
+
+    /// <summary>Algorithm 2, line 5: the adaptation of one task from <paramref name="phi"/> on its batch (also each meta-test step).</summary>
+    protected abstract TaskAdaptation Adapt(TaskWorker worker, PolicyBatch batch, ReadOnlySpan<double> phi);
+
+    /// <summary>
+    /// Algorithm 2, line 6: task <paramref name="task"/>'s meta-gradient into <paramref name="result"/> (zeroed), from
+    /// <paramref name="data"/> (its pre- and post-adaptation batches and adaptation). Returns the CG outcome of its solves.
+    /// </summary>
+    protected abstract CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result);
+
+    /// <summary>The meta-objective around φ_old that the meta-update sees: curvature operator, line search, step KL.</summary>
+    protected abstract MetaObjective MetaObjective(IterationData data);
+
+    /// <summary>Algorithm 2, line 7: by default one optimiser step along the averaged meta-gradient.</summary>
+    protected virtual MetaStep MetaUpdate(IterationData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Step(data.MetaGradient, MetaObjective(data));
+    }
+
+    /// <summary>One step of the configured meta-optimiser from the current φ along <paramref name="gradient"/>.</summary>
+    protected MetaStep Step(double[] gradient, MetaObjective objective)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        foreach (double g in gradient)
+        {
+            if (!double.IsFinite(g))
+            {
+                throw new NumericalFailureException("The meta-gradient is not finite.");
+            }
+        }
+
+        double[] phi = (double[])_phi.Clone();
+        MetaStep step = _optimizer.Step(phi, gradient, objective);
+        _phi = phi;
+        return step;
+    }
+
+    /// <inheritdoc/>
+    public IterationMetrics Iterate(int iteration)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
+        long seed = Setup.Seed;
+        int nTasks = Setup.MetaBatchSize, n = ParameterCount;
+        double[] phi = _phi;
+        double[][] tasks = SampleTasks(seed, iteration, nTasks);
+        TrajectoryBatch[] pre = [], post = [];
+        PolicyBatch[] preRows = [], postRows = [];
+        var adapted = new TaskAdaptation[nTasks];
+        var metaGradients = new double[nTasks][];
+        var summaries = new CgSummary[nTasks];
+
+        double sampling = Time(() => (pre, preRows) = Collect(tasks, [phi], seed, 2L * iteration));
+        double inner = Time(() => Workers.ForEach(nTasks, (i, w) => adapted[i] = Adapt(w, preRows[i], phi)));
+        double[][] thetas = adapted.Select(a => a.ThetaPrime).ToArray();
+        sampling += Time(() => (post, postRows) = Collect(tasks, thetas, seed, 2L * iteration + 1));
+        var data = new IterationData(iteration, phi, tasks, pre, preRows, adapted, thetas, post, postRows);
+        double hyper = Time(() => Workers.ForEach(nTasks, (i, w) =>
+        {
+            metaGradients[i] = new double[n];
+            summaries[i] = MetaGradient(w, data, i, metaGradients[i]);
+        }));
+
+        CgSummary cg = default;
+        foreach (CgSummary c in summaries)
+        {
+            cg = cg.With(c);
+        }
+
+        var gradient = new double[n];
+        TaskWorkers.Mean(metaGradients, gradient);
+        data = data with { MetaGradient = gradient };
+        MetaStep step = default;
+        double metaUpdate = Time(() => step = MetaUpdate(data));
+        return new IterationMetrics(iteration, pre.Average(b => b.MeanEpisodeReturn()), post.Average(b => b.MeanEpisodeReturn()),
+            step.Kl, step.Accepted, Math.Max(cg.WorstRelativeResidual, step.CgRelativeResidual), cg.NegativeCurvature || step.NegativeCurvature,
+            new TimeSplit(sampling, inner, hyper, metaUpdate), cg.MaxDamping);
+    }
+
+    /// <summary>
+    /// Meta-test: M fresh tasks from (seed, −2); from φ, K adaptation steps, step j on a fresh batch from the
+    /// current policy (sampler stream −100 − j, apart from training's streams 2k, 2k + 1); mean and standard error over
+    /// tasks of the mean episode return after 0..K steps.
+    /// </summary>
+    public MetaTestResult MetaTest(int steps, int tasks, long seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tasks);
+        double[][] testTasks = SampleTasks(seed, -2, tasks);
+        var thetas = new double[tasks][];
+        for (int i = 0; i < tasks; i++)
+        {
+            thetas[i] = (double[])_phi.Clone();
+        }
+
+        var mean = new double[steps + 1];
+        var stderr = new double[steps + 1];
+        var returns = new double[tasks];
+        for (int j = 0; j <= steps; j++)
+        {
+            (TrajectoryBatch[] batches, PolicyBatch[] rows) = Collect(testTasks, thetas, seed, -100 - j);
+            for (int i = 0; i < tasks; i++)
+            {
+                returns[i] = batches[i].MeanEpisodeReturn();
+            }
+
+            mean[j] = returns.Average();
+            stderr[j] = Statistics.StandardError(returns);
+            if (j < steps)
+            {
+                Workers.ForEach(tasks, (i, w) => thetas[i] = Adapt(w, rows[i], thetas[i]).ThetaPrime);
+            }
+        }
+
+        return new MetaTestResult(Algorithm, mean, stderr);
+    }
+
+    /// <summary>The N tasks of meta-iteration k (stream (seed, k, 0)).</summary>
+    private double[][] SampleTasks(long seed, long iteration, int count)
+    {
+        Random rng = Seeds.Rng(seed, iteration, 0);
+        var tasks = new double[count][];
+        for (int i = 0; i < count; i++)
+        {
+            tasks[i] = Setup.Tasks.SampleTask(rng);
+        }
+
+        return tasks;
+    }
+
+    /// <summary>
+    /// Collects one batch per task (task i with thetas[i], or thetas[0] for all) on sampler stream
+    /// <paramref name="stream"/>, fills the advantages, and returns the batches and their row views.
+    /// </summary>
+    private (TrajectoryBatch[] Batches, PolicyBatch[] Rows) Collect(double[][] tasks, IReadOnlyList<double[]> thetas, long seed, long stream)
+    {
+        TrajectoryBatch[] batches = _sampler.Sample(tasks, thetas, seed, stream);
+        var rows = new PolicyBatch[batches.Length];
+        Workers.ForEach(batches.Length, (i, w) =>
+        {
+            Advantages.Compute(batches[i], Setup.Advantages, w.Baseline);
+            rows[i] = PolicyBatch.FromTrajectories(batches[i], Weighting);
+        });
+        return (batches, rows);
+    }
+
+    /// <summary>Wall-clock stopwatch helper: runs <paramref name="action"/> and returns its seconds.</summary>
+    private static double Time(Action action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+}
+
+/// <summary>
+/// One meta-iteration as the learner's hooks see it: φ, the tasks, the batches before and after adaptation (and their
+/// rows), each task's adaptation and adapted parameters, and (once averaged) the task-averaged meta-gradient.
+/// </summary>
+public sealed record IterationData(int Iteration, double[] Phi, double[][] Tasks, TrajectoryBatch[] Pre, PolicyBatch[] PreRows,
+    TaskAdaptation[] Adapted, double[][] Thetas, TrajectoryBatch[] Post, PolicyBatch[] PostRows)
+{
+    /// <summary>The task average of the per-task meta-gradients (empty until they are computed).</summary>
+    public double[] MetaGradient { get; init; } = [];
+}
