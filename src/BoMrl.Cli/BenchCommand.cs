@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using BoMrl.Environments;
 using BoMrl.Environments.Mujoco;
+using BoMrl.Environments;
+using BoMrl.Experiments;
 using BoMrl.Numerics;
 using BoMrl.Policies;
 using BoMrl.Sampling;

@@ -1,5 +1,6 @@
-using BoMrl.Environments;
 using BoMrl.Environments.Navigation;
+using BoMrl.Environments;
+using BoMrl.Experiments;
 
 namespace BoMrl.Tests.Environments;
 

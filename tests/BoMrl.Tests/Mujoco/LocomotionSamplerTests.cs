@@ -1,5 +1,6 @@
-using BoMrl.Environments;
 using BoMrl.Environments.Mujoco;
+using BoMrl.Environments;
+using BoMrl.Experiments;
 using BoMrl.Numerics;
 using BoMrl.Policies;
 using BoMrl.Sampling;

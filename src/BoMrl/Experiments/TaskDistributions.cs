@@ -1,7 +1,8 @@
+using BoMrl.Environments;
 using BoMrl.Environments.Mujoco;
 using BoMrl.Environments.Navigation;
 
-namespace BoMrl.Environments;
+namespace BoMrl.Experiments;
 
 /// <summary>
 /// The one place where a benchmark name from a config (<c>env.name</c>, <c>env.variant</c>) becomes an
