@@ -38,12 +38,13 @@ internal static class ParseErrors
     /// <summary>"--x expects an integer, got 'abc'" when the error is a value that does not convert to the option's type.</summary>
     private static string? TypeError(ParseError error)
     {
-        if (error.SymbolResult is not ArgumentResult { Parent: OptionResult option } argument || argument.Tokens.Count != 1)
+        OptionResult? option = error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult;
+        if (option is null || option.Tokens.Count != 1)
         {
             return null;
         }
 
-        Type type = Nullable.GetUnderlyingType(argument.Argument.ValueType) ?? argument.Argument.ValueType;
+        Type type = Nullable.GetUnderlyingType(option.Option.ValueType) ?? option.Option.ValueType;
         string? expected = type switch
         {
             _ when type == typeof(int) || type == typeof(long) => "an integer",
@@ -51,6 +52,6 @@ internal static class ParseErrors
             _ when type == typeof(bool) => "true or false",
             _ => null,
         };
-        return expected is null ? null : $"{option.Option.Name} expects {expected}, got '{argument.Tokens[0].Value}'";
+        return expected is null ? null : $"{option.Option.Name} expects {expected}, got '{option.Tokens[0].Value}'";
     }
 }

@@ -13,8 +13,34 @@ public static class ResourceLimits
     /// baseline value, advantage, return, done mask and two spares for the learners' per-step caches.</summary>
     private const int ScalarsPerStep = 8;
 
-    /// <summary>Memory this process may use: the GC's view of the machine's (or container's) available memory.</summary>
-    public static long AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+    /// <summary>
+    /// Memory this process may use: the GC's limit (the machine's or container's memory), or less when Linux reports
+    /// less memory available now (/proc/meminfo MemAvailable: other processes hold the rest).
+    /// </summary>
+    public static long AvailableBytes
+    {
+        get
+        {
+            long limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            try
+            {
+                string? line = File.Exists("/proc/meminfo")
+                    ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                    : null;
+                string[]? parts = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts is { Length: >= 2 } && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long kb))
+                {
+                    limit = Math.Min(limit, kb * 1024);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // No /proc: the GC's limit alone.
+            }
+
+            return limit;
+        }
+    }
 
     /// <summary>
     /// Bytes of the episodes one meta-iteration of <paramref name="config"/> holds at once: meta_batch_size ×
@@ -52,30 +78,32 @@ public static class ResourceLimits
         if (need > availableBytes)
         {
             throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
-                $"this config needs about {Gb(need)} for one meta-iteration's episodes (sampler.meta_batch_size {s.MetaBatchSize} × episodes_per_task {s.EpisodesPerTask} × horizon {horizon} × (obs {observationSize} + act {actionSize} + {ScalarsPerStep}) × 8 bytes × 2 batches), more than the {Gb(availableBytes)} available"));
+                $"this config needs at least {Gb(need)} for one meta-iteration's episodes (sampler.meta_batch_size {s.MetaBatchSize} × episodes_per_task {s.EpisodesPerTask} × horizon {horizon} × (obs {observationSize} + act {actionSize} + {ScalarsPerStep}) × 8 bytes × 2 batches), more than the {Gb(availableBytes)} available"));
         }
     }
 
     /// <summary>
-    /// Rejects a tabular (Frozen Lake) setting that cannot fit: exact policy evaluation and the exact hypergradient solve
-    /// dense |S|×|S| systems (three such matrices live at once per evaluation, one evaluation per worker thread), and every
-    /// task holds |S|·|A| rewards, Q-values and policies. Refuses, naming <paramref name="sizeOption"/>, the estimate and
+    /// Rejects a tabular (Frozen Lake) setting that cannot fit: every task holds its dense transition tensor P(s'|s,a)
+    /// (|S|²·|A| values), and exact policy evaluation solves dense |S|×|S| systems (three such matrices at once per
+    /// evaluation, one evaluation per worker thread). Refuses, naming <paramref name="sizeOption"/>, the estimate and
     /// the limit, when |S|² overflows an array index or the estimate exceeds <paramref name="availableBytes"/>.
     /// </summary>
     public static double CheckTabular(int size, int actions, int tasks, int workers, long availableBytes, string sizeOption = "--size")
     {
         double states = (double)size * size;
-        if (states * states > Array.MaxLength)
+        double perTask = states * states * actions;
+        if (perTask > Array.MaxLength)
         {
             throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
-                $"{sizeOption} {size}: the dense |S|×|S| matrices of exact policy evaluation would have {states * states:G3} entries, more than an array can index ({Array.MaxLength:N0}); the largest size is {(int)Math.Sqrt(Math.Sqrt(Array.MaxLength))}"));
+                $"{sizeOption} {size}: a task's dense transition tensor would have |S|²·|A| = {perTask:G3} entries, more than an array can index ({Array.MaxLength:N0}); the largest size is {(int)Math.Sqrt(Math.Sqrt(Array.MaxLength / (double)actions))}"));
         }
 
-        double need = ((3.0 * states * states * Math.Max(1, Math.Min(workers, tasks))) + (4.0 * states * actions * tasks)) * sizeof(double);
+        int concurrent = Math.Max(1, Math.Min(workers, tasks));
+        double need = ((perTask * tasks) + (3.0 * states * states * concurrent)) * sizeof(double);
         if (need > availableBytes)
         {
             throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
-                $"{sizeOption} {size} needs about {Gb(need)} (3 dense |S|×|S| matrices per worker × {Math.Min(workers, tasks)} workers + |S|·|A| values per task × {tasks} tasks, 8 bytes each), more than the {Gb(availableBytes)} available"));
+                $"{sizeOption} {size} needs at least {Gb(need)} (|S|²·|A| transition probabilities × {tasks} tasks + 3 |S|×|S| matrices × {concurrent} workers, 8 bytes each), more than the {Gb(availableBytes)} available"));
         }
 
         return need;
