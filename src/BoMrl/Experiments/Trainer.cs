@@ -157,7 +157,7 @@ public sealed class TrainingFailedException(int iteration, Exception failure)
     private static string Describe(Exception e)
     {
         Exception root = Unwrap(e);
-        string message = root.Message.ReplaceLineEndings(" ").Trim();
+        string message = root.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.');
         return root switch
         {
             NumericalFailureException => $"numerical failure: {message}",
