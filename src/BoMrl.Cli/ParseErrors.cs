@@ -31,6 +31,17 @@ internal static class ParseErrors
             }
         }
 
+        // A word after a true/false option that is neither: System.CommandLine reports it as an unmatched token.
+        Command command = parse.CommandResult.Command;
+        for (int i = 1; i + 1 < args.Count; i++)
+        {
+            if (command.Options.FirstOrDefault(o => o.Name == args[i]) is { } flag && flag.ValueType == typeof(bool)
+                && !bool.TryParse(args[i + 1], out _) && !args[i + 1].StartsWith('-') && parse.UnmatchedTokens.Contains(args[i + 1]))
+            {
+                return $"{flag.Name} expects true or false, got '{args[i + 1]}'";
+            }
+        }
+
         string verb = parse.CommandResult.Command is RootCommand ? "bomrl" : $"bomrl {parse.CommandResult.Command.Name}";
         return $"{RunSupport.OneLine(parse.Errors[0].Message)} ({verb} --help lists the options)";
     }

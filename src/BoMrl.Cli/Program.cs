@@ -123,8 +123,10 @@ internal static class Interrupts
             return;
         }
 
+        // Elsewhere, or a second Ctrl-C: end now with 130 (files are written atomically, so no folder is left torn).
         stderr.WriteLine("bomrl: interrupted");
-        e.Cancel = false;
+        e.Cancel = true;
+        Environment.Exit(Program.InterruptedExitCode);
     }
 
     private sealed class Section : IDisposable

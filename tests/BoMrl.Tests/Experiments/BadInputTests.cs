@@ -91,6 +91,7 @@ public sealed class BadInputTests : IDisposable
         "unknown verb" => (["trian"], 2, "unknown verb 'trian'; the verbs are train"),
         "integer expected" => (["train", "--config", P("good.json"), "--out", P("new"), "--iterations", "abc"], 2, "--iterations expects an integer, got 'abc'"),
         "number expected" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--lambda", "x", "--out", P("new")], 2, "--lambda expects a number"),
+        "boolean expected" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--slippery", "maybe", "--out", P("new")], 2, "--slippery expects true or false, got 'maybe'"),
         "negative iterations" => (["train", "--config", P("good.json"), "--out", P("new"), "--iterations", "-5"], 2, "--iterations must be"),
         "frozenlake negative iterations" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--iterations", "-5", "--out", P("new")], 2, "--iterations must not be negative"),
         "negative threads" => (["train", "--config", P("good.json"), "--out", P("new"), "--threads", "-1"], 2, "--threads"),
@@ -136,6 +137,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData("unknown verb")]
     [InlineData("integer expected")]
     [InlineData("number expected")]
+    [InlineData("boolean expected")]
     [InlineData("negative iterations")]
     [InlineData("frozenlake negative iterations")]
     [InlineData("negative threads")]
