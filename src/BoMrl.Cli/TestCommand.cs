@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BoMrl.Experiments;
 using BoMrl.Meta;
+using Spectre.Console;
 
 namespace BoMrl.Cli;
 
@@ -57,12 +58,22 @@ internal static class TestCommand
         IMetaLearner learner = RunSupport.CreateLearner(ctx, config);
         using IDisposable? owned = learner as IDisposable; // a learner that pools native environments frees them
         RunSupport.SetState(learner, checkpoint, folder);
-        ctx.Error.WriteLine($"testing {checkpoint.Algorithm} after {checkpoint.CompletedIterations} meta-iterations: {steps} adaptation steps on {tasks} tasks ...");
+        string what = $"testing {checkpoint.Algorithm} after {checkpoint.CompletedIterations} meta-iterations: {steps} adaptation steps on {tasks} tasks";
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         MetaTestResult result;
         try
         {
-            result = learner.MetaTest(steps, tasks, seed);
+            // Progress: a spinner with the elapsed time on a terminal, a start and an end line when redirected.
+            if (ctx.IsInteractive)
+            {
+                result = null!;
+                AnsiConsole.Status().Start(what, _ => result = learner.MetaTest(steps, tasks, seed));
+            }
+            else
+            {
+                ctx.Error.WriteLine(what + " ...");
+                result = learner.MetaTest(steps, tasks, seed);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException and not UsageException)
         {
