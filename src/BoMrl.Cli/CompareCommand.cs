@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using BoMrl.Experiments;
 using BoMrl.IO;
 
@@ -35,6 +36,8 @@ internal static class CompareCommand
         }
 
         var series = new List<Series>();
+        var environments = new List<string>();
+        var taskCounts = new List<int>();
         ctx.Out.WriteLine("run  algorithm  return by adaptation step (± s.e.)");
         foreach (string dir in runs)
         {
@@ -56,13 +59,48 @@ internal static class CompareCommand
 
             string name = Path.GetFileName(folder.Path.TrimEnd(Path.DirectorySeparatorChar));
             series.Add(r.ToSeries($"{r.Algorithm} ({name})"));
+            environments.Add(Environment(folder));
+            taskCounts.Add(r.Tasks);
             ctx.Out.WriteLine($"{name}  {r.Algorithm}  " + string.Join("  ", r.ReturnsByStep.Select((x, i) =>
-                string.Create(CultureInfo.InvariantCulture, $"{x:F2}±{r.StderrByStep[i]:F2}"))));
+                string.Create(CultureInfo.InvariantCulture, $"{x:F2}±{(r.StderrByStep is { } se ? se[i].ToString("F2", CultureInfo.InvariantCulture) : "n/a")}"))));
+        }
+
+        // Curves of different task families or test-set sizes are not comparable: say so once, still draw them.
+        var differences = new List<string>();
+        if (environments.Distinct().Count() > 1)
+        {
+            differences.Add($"environment ({string.Join(", ", environments.Distinct())})");
+        }
+
+        if (taskCounts.Distinct().Count() > 1)
+        {
+            differences.Add($"test task count ({string.Join(", ", taskCounts.Distinct())})");
+        }
+
+        if (differences.Count > 0)
+        {
+            ctx.Error.WriteLine($"bomrl: warning: the runs differ in {string.Join(" and ", differences)}; their curves are not directly comparable");
         }
 
         string full = Path.GetFullPath(output);
         RunSupport.Writing(full, () => MetaTestReport.Plot(full, "Meta-test: return vs adaptation steps", series));
         ctx.Out.WriteLine($"wrote {full}");
         return 0;
+    }
+
+    /// <summary>The task family of a run ("navigation2d"), read from config.json; "unknown" without a readable one.</summary>
+    private static string Environment(RunFolder folder)
+    {
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(folder.ConfigPath));
+            return doc.RootElement.TryGetProperty("env", out JsonElement env) && env.TryGetProperty("name", out JsonElement name)
+                ? $"{name.GetString()}{(env.TryGetProperty("variant", out JsonElement v) ? $" ({v.GetString()})" : string.Empty)}"
+                : "unknown";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        {
+            return "unknown";
+        }
     }
 }

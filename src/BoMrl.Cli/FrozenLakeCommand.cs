@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BoMrl.Distances;
 using BoMrl.Experiments;
+using BoMrl.Numerics;
 
 namespace BoMrl.Cli;
 
@@ -31,9 +32,10 @@ internal static class FrozenLakeCommand
         var seed = new Option<long>("--seed") { Description = "Root seed (maps, task sampling, Monte-Carlo).", DefaultValueFactory = _ => 1 };
         var threads = ThreadsOption();
         var output = new Option<string>("--out") { Description = "Run folder for summary.json, CSVs and PNG figures.", Required = true };
+        var force = new Option<bool>("--force") { Description = "Overwrite a finished run or another kind of folder at --out." };
         var cmd = new Command("frozenlake", "Frozen Lake verification of BO-MRL's bounds (paper Section 6.1, Figures 1, 3, 4).")
         {
-            variance, distance, size, holeProb, slippery, trainTasks, testTasks, lambda, iterations, q, rollouts, mamlStep, metaLr, batch, weighting, seed, threads, output,
+            variance, distance, size, holeProb, slippery, trainTasks, testTasks, lambda, iterations, q, rollouts, mamlStep, metaLr, batch, weighting, seed, threads, output, force,
         };
         cmd.SetAction(parse =>
         {
@@ -58,28 +60,47 @@ internal static class FrozenLakeCommand
                 config = config with { MamlStepSize = PositiveFinite(alpha, "--maml-step") };
             }
 
-            string dir = EnsureWritable(parse.GetValue(output)!);
+            CheckOptions(config);
+            using RunClaim claim = Claim(parse.GetValue(output)!, RunKinds.FrozenLake, parse.GetValue(force));
             FrozenLakeSummary s = RunOne(ctx, config);
-            FrozenLakeExperiment.WriteOutputs(dir, config, s);
-            ctx.Out.WriteLine($"wrote {Path.Combine(dir, "summary.json")}");
+            FrozenLakeExperiment.WriteOutputs(claim.Path, config, s);
+            claim.Finish();
+            ctx.Out.WriteLine($"wrote {Path.Combine(claim.Path, "summary.json")}");
             return 0;
         });
         return cmd;
     }
 
-    /// <summary>Runs one configuration, turning bad settings into one-line usage errors.</summary>
-    internal static FrozenLakeSummary RunOne(CliContext ctx, FrozenLakeExperimentConfig config)
+    /// <summary>
+    /// Validates a configuration before any folder is touched: bad settings and sizes the machine cannot hold
+    /// (<see cref="ResourceLimits.CheckTabular"/>) become one-line usage errors.
+    /// </summary>
+    internal static void CheckOptions(FrozenLakeExperimentConfig config)
     {
         try
         {
             config.Validate();
+            ResourceLimits.CheckTabular(config.Size, 4, config.TrainTasks + config.TestTasks, ThreadCount.Resolve(config.Threads), ResourceLimits.AvailableBytes);
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message.Split('\n')[0]);
         }
+    }
 
-        return FrozenLakeExperiment.Run(config, line => ctx.Error.WriteLine(line));
+    /// <summary>Runs one configuration (checked by <see cref="CheckOptions"/>); a failure names the configuration.</summary>
+    internal static FrozenLakeSummary RunOne(CliContext ctx, FrozenLakeExperimentConfig config)
+    {
+        CheckOptions(config);
+        try
+        {
+            return FrozenLakeExperiment.Run(config, line => ctx.Error.WriteLine(line));
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not UsageException)
+        {
+            throw new FrozenLakeFailedException($"frozenlake {config.Variance}/{config.Distance} failed: " +
+                ErrorPolicy.Describe(TrainingFailedException.Unwrap(e)), e);
+        }
     }
 
     /// <summary>The paper configuration for a preset and distance, with optional size, p and λ overrides (validated).</summary>
@@ -126,17 +147,15 @@ internal static class FrozenLakeCommand
     internal static string ParseQ(string? text) =>
         text is "mc" or "exact" ? text : throw new UsageException($"--q must be mc or exact, got '{text}'");
 
-    /// <summary>Creates <paramref name="dir"/> and proves it writable, else a one-line usage error.</summary>
-    internal static string EnsureWritable(string dir)
+    /// <summary>
+    /// Takes the run folder <paramref name="dir"/> for a <paramref name="kind"/> run (lock, kind check, run.json; see
+    /// <see cref="RunClaim"/>); an unwritable folder is a one-line usage error.
+    /// </summary>
+    internal static RunClaim Claim(string dir, string kind, bool force)
     {
         try
         {
-            string full = Path.GetFullPath(dir);
-            Directory.CreateDirectory(full);
-            string probe = Path.Combine(full, $".write-probe-{Environment.ProcessId}");
-            File.WriteAllText(probe, string.Empty);
-            File.Delete(probe);
-            return full;
+            return RunClaim.Take(dir, kind, resume: false, force);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -151,3 +170,6 @@ internal static class FrozenLakeCommand
     private static double PositiveFinite(double v, string name) =>
         double.IsFinite(v) && v > 0 ? v : throw new UsageException($"{name} must be positive and finite, got {v.ToString(CultureInfo.InvariantCulture)}");
 }
+
+/// <summary>A Frozen Lake run failed (exit 1); the message names the configuration and the failure.</summary>
+internal sealed class FrozenLakeFailedException(string message, Exception failure) : Exception(message, failure);

@@ -1,19 +1,31 @@
 using System.CommandLine;
-using BoMrl.Environments.Mujoco;
 using BoMrl.Experiments;
 using BoMrl.Meta;
-using BoMrl.Numerics;
 
 namespace BoMrl.Cli;
 
 /// <summary>Entry point of the <c>bomrl</c> command line.</summary>
 public static class Program
 {
+    /// <summary>Exit code of a numerical or runtime failure.</summary>
+    public const int FailureExitCode = 1;
+
+    /// <summary>Exit code of bad input (options, config keys, checkpoints, occupied run folders).</summary>
+    public const int UsageExitCode = 2;
+
     /// <summary>Exit code when a native dependency (libmujoco 2.2.2) cannot be loaded.</summary>
     public const int MissingDependencyExitCode = 3;
 
-    /// <summary>Runs the CLI on the process's console.</summary>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>Exit code after Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    public const int InterruptedExitCode = 130;
+
+    /// <summary>Runs the CLI on the process's console; Ctrl-C asks a running <c>train</c> to stop at the next safe point.</summary>
+    public static int Main(string[] args)
+    {
+        using var interrupt = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => Interrupts.OnCancelKeyPress(interrupt, e, Console.Error);
+        return Run(args, new CliContext(Console.Out, Console.Error) { Cancellation = interrupt.Token });
+    }
 
     /// <summary>
     /// Parses and runs <paramref name="args"/>. A parse error or bad input prints one line on
@@ -22,40 +34,30 @@ public static class Program
     /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, new CliContext(stdout, stderr));
 
-    /// <summary>Parses and runs <paramref name="args"/> with the writers (and learner factory) of <paramref name="ctx"/>.</summary>
+    /// <summary>
+    /// Parses and runs <paramref name="args"/> with the writers (and learner factory) of <paramref name="ctx"/>. Every
+    /// verb shares one error policy (<see cref="ErrorPolicy"/>): one line on stderr and exit 2 for bad input, 1 for a
+    /// numerical or runtime failure, 3 for a missing libmujoco, 130 after Ctrl-C; a stack trace only with BOMRL_DEBUG=1.
+    /// </summary>
     public static int Run(string[] args, CliContext ctx)
     {
+        ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(ctx);
-        TextWriter stdout = ctx.Out;
-        TextWriter stderr = ctx.Error;
         RootCommand root = BuildRoot(ctx);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"bomrl: {parse.Errors[0].Message}");
-            return 2;
+            ctx.Error.WriteLine($"bomrl: {ParseErrors.Describe(root, args, parse)}");
+            return UsageExitCode;
         }
 
         try
         {
-            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            return parse.Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Error, EnableDefaultExceptionHandler = false });
         }
-        catch (UsageException e)
+        catch (Exception e)
         {
-            stderr.WriteLine($"bomrl: {e.Message}");
-            return 2;
-        }
-        catch (NumericalFailureException e)
-        {
-            // NaN, non-convergence or a singular system in any verb: reported in one line, never swallowed.
-            stderr.WriteLine($"bomrl: numerical failure: {e.Message.ReplaceLineEndings(" ")}");
-            return 1;
-        }
-        catch (MujocoNotAvailableException e)
-        {
-            // libmujoco is missing: MuJoCo's one-line install hint, no stack trace.
-            stderr.WriteLine($"bomrl: {e.Message}");
-            return MissingDependencyExitCode;
+            return ErrorPolicy.Report(e, ctx.Error);
         }
     }
 
@@ -65,7 +67,10 @@ public static class Program
     /// <summary>The root command with every verb, writing where <paramref name="ctx"/> says.</summary>
     public static RootCommand BuildRoot(CliContext ctx)
     {
-        var root = new RootCommand("BO-MRL for .NET: meta-reinforcement learning with universal policy adaptation (Xu & Zhu, NeurIPS 2024).");
+        var root = new RootCommand("BO-MRL for .NET: meta-reinforcement learning with universal policy adaptation (Xu & Zhu, NeurIPS 2024).")
+        {
+            HelpName = "bomrl",
+        };
         foreach (Command c in Commands.All(ctx))
         {
             root.Subcommands.Add(c);
@@ -76,14 +81,56 @@ public static class Program
 }
 
 /// <summary>
-/// Where a command writes, and how <c>train</c>/<c>test</c> build a meta-learner from a resolved config (null: the
-/// library's <c>MetaLearners.Create</c>); lets tests run the CLI as a pure function with a stand-in learner.
+/// Where a command writes, how <c>train</c>/<c>test</c> build a meta-learner from a resolved config (null: the
+/// library's <c>MetaLearners.Create</c>) and the token Ctrl-C cancels; lets tests run the CLI as a pure function with a
+/// stand-in learner.
 /// </summary>
 public sealed record CliContext(TextWriter Out, TextWriter Error, Func<TrainConfig, IMetaLearner>? Learners = null)
 {
+    /// <summary>Cancelled by Ctrl-C; <c>train</c> stops between meta-iterations, after the checkpoint is written.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Whether output goes to an interactive terminal (Spectre.Console progress) rather than a pipe or file.</summary>
     public bool IsInteractive => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
 }
 
 /// <summary>Bad input detected after parsing (unwritable folder, invalid config key, ...): one line, exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Ctrl-C: a safe stop between meta-iterations where a verb supports it, else a message and exit 130.</summary>
+internal static class Interrupts
+{
+    private static volatile bool s_stoppable;
+
+    /// <summary>Marks a section (the training loop) that stops by itself at a safe point when the token is cancelled.</summary>
+    public static IDisposable Stoppable()
+    {
+        s_stoppable = true;
+        return new Section();
+    }
+
+    /// <summary>
+    /// First Ctrl-C inside a stoppable section: cancel the token and keep running to the next safe point. Anywhere else,
+    /// or a second Ctrl-C: say so and let the process end (exit 130); run folders are never half-written.
+    /// </summary>
+    public static void OnCancelKeyPress(CancellationTokenSource cts, ConsoleCancelEventArgs e, TextWriter stderr)
+    {
+        if (s_stoppable && !cts.IsCancellationRequested)
+        {
+            e.Cancel = true;
+            cts.Cancel();
+            stderr.WriteLine("bomrl: interrupt: stopping after the meta-iteration in progress (Ctrl-C again to stop at once)");
+            return;
+        }
+
+        // Elsewhere, or a second Ctrl-C: end now with 130 (files are written atomically, so no folder is left torn).
+        stderr.WriteLine("bomrl: interrupted");
+        e.Cancel = true;
+        Environment.Exit(Program.InterruptedExitCode);
+    }
+
+    private sealed class Section : IDisposable
+    {
+        public void Dispose() => s_stoppable = false;
+    }
+}

@@ -22,7 +22,8 @@ internal static class ReproduceCommand
         var seed = new Option<long>("--seed") { Description = "Root seed.", DefaultValueFactory = _ => 1 };
         var threads = FrozenLakeCommand.ThreadsOption();
         var output = new Option<string>("--out") { Description = "Folder for the six run folders, frozenlake.md and the figures.", Required = true };
-        var cmd = new Command("reproduce", "Reproduces a paper experiment with its published settings.") { benchmark, q, size, seed, threads, output };
+        var force = new Option<bool>("--force") { Description = "Overwrite a finished reproduction or another kind of folder at --out." };
+        var cmd = new Command("reproduce", "Reproduces a paper experiment with its published settings.") { benchmark, q, size, seed, threads, output, force };
         cmd.SetAction(parse =>
         {
             string what = parse.GetValue(benchmark)!;
@@ -33,7 +34,9 @@ internal static class ReproduceCommand
 
             string qMode = FrozenLakeCommand.ParseQ(parse.GetValue(q));
             int n = parse.GetValue(size);
-            string dir = FrozenLakeCommand.EnsureWritable(parse.GetValue(output)!);
+            FrozenLakeCommand.CheckOptions(FrozenLakeCommand.Build("high", Distance.KlForward, n, null, null));
+            using RunClaim claim = FrozenLakeCommand.Claim(parse.GetValue(output)!, RunKinds.Reproduce, parse.GetValue(force));
+            string dir = claim.Path;
             var clock = Stopwatch.StartNew();
             var rows = new List<FrozenLakeSummary>();
             foreach (string variance in (string[])["high", "low"])
@@ -48,12 +51,17 @@ internal static class ReproduceCommand
                     };
                     ctx.Error.WriteLine($"reproduce: configuration {rows.Count + 1}/6 ({variance}, {d.ToName()}), {clock.Elapsed.TotalSeconds:F0} s so far");
                     FrozenLakeSummary s = FrozenLakeCommand.RunOne(ctx, config);
-                    FrozenLakeExperiment.WriteOutputs(Path.Combine(dir, $"{variance}-{d.ToName()}"), config, s);
+                    using (RunClaim part = FrozenLakeCommand.Claim(Path.Combine(dir, $"{variance}-{d.ToName()}"), RunKinds.FrozenLake, force: true))
+                    {
+                        FrozenLakeExperiment.WriteOutputs(part.Path, config, s);
+                        part.Finish();
+                    }
                     rows.Add(s);
                 }
             }
 
             AtomicFile.WriteAllText(Path.Combine(dir, "frozenlake.md"), Table(rows, clock.Elapsed.TotalSeconds));
+            claim.Finish();
             ctx.Out.WriteLine($"wrote {Path.Combine(dir, "frozenlake.md")} and six run folders in {clock.Elapsed.TotalSeconds:F0} s");
             return 0;
         });

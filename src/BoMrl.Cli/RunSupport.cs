@@ -35,8 +35,11 @@ internal static class RunSupport
         }
     }
 
-    /// <summary>Reads a run folder's config.json and latest checkpoint; usage errors when either is missing or broken.</summary>
-    public static (TrainConfig Config, Checkpoint Checkpoint) ReadRun(RunFolder folder, string option)
+    /// <summary>
+    /// Reads a run folder's config.json and latest checkpoint (or the one kept after <paramref name="iteration"/>
+    /// iterations); usage errors when either is missing or broken, naming the kept iterations when N is not kept.
+    /// </summary>
+    public static (TrainConfig Config, Checkpoint Checkpoint) ReadRun(RunFolder folder, string option, int? iteration = null)
     {
         if (!Directory.Exists(folder.Path))
         {
@@ -57,13 +60,47 @@ internal static class RunSupport
         try
         {
             checkpoint = folder.ReadCheckpoint();
+            if (iteration is int n && checkpoint?.CompletedIterations != n)
+            {
+                checkpoint = folder.ReadCheckpoint(n) ?? throw new UsageException(
+                    $"--iteration {n}: no checkpoint kept after {n} meta-iterations; kept: " +
+                    string.Join(", ", folder.KeptIterations().Append(checkpoint?.CompletedIterations ?? -1).Where(k => k >= 0).Distinct().Order()));
+            }
         }
         catch (InvalidDataException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException(OneLine(e.Message));
         }
 
         return (config, checkpoint ?? throw new UsageException($"{option}: no checkpoint in {folder.CheckpointDirectory}"));
+    }
+
+    /// <summary>
+    /// Restores <paramref name="learner"/> from <paramref name="checkpoint"/>; a checkpoint of another algorithm or of
+    /// another φ shape than the config builds is a usage error naming both.
+    /// </summary>
+    public static void SetState(IMetaLearner learner, Checkpoint checkpoint, RunFolder folder)
+    {
+        if (learner.Algorithm != checkpoint.Algorithm)
+        {
+            throw new UsageException($"{folder.CheckpointPath}: the checkpoint is of '{checkpoint.Algorithm}' but config.json builds '{learner.Algorithm}'");
+        }
+
+        int expected = learner.GetState().Phi.Length;
+        if (checkpoint.Phi.Length != expected)
+        {
+            throw new UsageException(
+                $"{folder.CheckpointPath}: field 'phi' has {checkpoint.Phi.Length} values but the config's policy has {expected} parameters");
+        }
+
+        try
+        {
+            learner.SetState(checkpoint.ToState());
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{folder.CheckpointPath}: {OneLine(e.Message)}");
+        }
     }
 
     /// <summary>Runs a file-system action, turning permission and I/O failures into a usage error naming the path.</summary>

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using BoMrl.Experiments;
 using BoMrl.Meta;
-using BoMrl.Numerics;
 using Spectre.Console;
 
 namespace BoMrl.Cli;
@@ -21,16 +20,17 @@ internal static class TrainCommand
         var iterations = new Option<int?>("--iterations") { Description = "Meta-iterations in total (default: the config's iterations)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from DIR/checkpoints/latest.json" };
         var threads = new Option<int?>("--threads") { Description = "Sampler threads, 0 = all cores (default: the config's); results do not depend on it" };
+        var force = new Option<bool>("--force") { Description = "Start over in a folder that holds a run (its train outputs are removed first) or another kind of folder" };
         var cmd = new Command("train", "Meta-train BO-MRL or MAML-TRPO from a config into a run folder.")
         {
-            config, output, seed, iterations, resume, threads,
+            config, output, seed, iterations, resume, threads, force,
         };
         cmd.SetAction(p => Run(ctx, new TrainArgs(p.GetValue(config), p.GetValue(output)!, p.GetValue(seed),
-            p.GetValue(iterations), p.GetValue(resume), p.GetValue(threads))));
+            p.GetValue(iterations), p.GetValue(resume), p.GetValue(threads), p.GetValue(force))));
         return cmd;
     }
 
-    private sealed record TrainArgs(string? Config, string Out, long? Seed, int? Iterations, bool Resume, int? Threads);
+    private sealed record TrainArgs(string? Config, string Out, long? Seed, int? Iterations, bool Resume, int? Threads, bool Force);
 
     private static int Run(CliContext ctx, TrainArgs a)
     {
@@ -42,6 +42,11 @@ internal static class TrainCommand
         if (a.Threads is int t && t < 0)
         {
             throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
+        }
+
+        if (a.Resume && a.Force)
+        {
+            throw new UsageException("--resume continues a run and --force starts it over; pass one of them");
         }
 
         var folder = new RunFolder(a.Out);
@@ -75,15 +80,20 @@ internal static class TrainCommand
             }
 
             config = Override(RunSupport.LoadConfig(a.Config), a);
-            if (folder.HasCheckpoint)
-            {
-                throw new UsageException($"{folder.Path} already holds a run; pass --resume to continue it or choose another --out");
-            }
         }
 
-        // Build the learner before touching the folder, so a config the learners reject leaves nothing behind.
+        // Build the learner before touching the folder, so a config the learners reject leaves nothing behind; then
+        // take the folder (lock, kind), which refuses another writer, another kind of run, or a run already there.
         IMetaLearner learner = RunSupport.CreateLearner(ctx, config);
         using IDisposable? owned = learner as IDisposable; // a learner that pools native environments frees them
+        if (checkpoint is not null)
+        {
+            RunSupport.SetState(learner, checkpoint, folder); // φ of another shape or algorithm: refused here, in words
+        }
+
+        RunClaim? claim = null;
+        RunSupport.Writing(folder.Path, () => claim = RunClaim.Take(folder.Path, RunKinds.Train, a.Resume, a.Force));
+        using RunClaim held = claim!;
         RunSupport.Writing(folder.Path, () =>
         {
             folder.Create();
@@ -93,6 +103,7 @@ internal static class TrainCommand
         int done = checkpoint?.CompletedIterations ?? 0;
         if (checkpoint is not null && done >= config.Iterations)
         {
+            held.Finish();
             ctx.Out.WriteLine($"{folder.Path}: already {done} of {config.Iterations} iterations; nothing to do");
             return 0;
         }
@@ -101,10 +112,12 @@ internal static class TrainCommand
             ? $"resuming {learner.Algorithm} at iteration {done} of {config.Iterations} in {folder.Path}"
             : $"training {learner.Algorithm} for {config.Iterations} iterations into {folder.Path}");
         IReadOnlyList<MetricsRow> rows;
+        int completed = done;
         try
         {
-            rows = WithProgress(ctx, done, config.Iterations,
-                report => Trainer.Run(folder, learner, config.Iterations, checkpoint, report));
+            using IDisposable stoppable = Interrupts.Stoppable();
+            rows = WithProgress(ctx, done, config.Iterations, report => Trainer.Run(folder, learner, config.Iterations, checkpoint,
+                p => { completed = p.Completed; report(p); }, ctx.Cancellation, config.CheckpointEvery));
         }
         catch (InvalidDataException e)
         {
@@ -114,12 +127,15 @@ internal static class TrainCommand
         {
             throw new UsageException($"cannot write {folder.Path}: {RunSupport.OneLine(e.Message)}");
         }
-        catch (NumericalFailureException e)
+        catch (OperationCanceledException) when (ctx.Cancellation.IsCancellationRequested)
         {
-            // Numerical failure (non-finite return, singular baseline, ...): reported, not swallowed; the folder keeps the last good checkpoint.
-            ctx.Error.WriteLine($"bomrl: training stopped: {RunSupport.OneLine(e.Message)}");
-            return 1;
+            // Ctrl-C: Trainer stopped between iterations, after writing the checkpoint of every completed one.
+            ctx.Error.WriteLine($"bomrl: interrupted after {completed} of {config.Iterations} meta-iterations; the checkpoint is saved; " +
+                $"continue with: bomrl train --out {folder.Path} --resume");
+            return Program.InterruptedExitCode;
         }
+
+        held.Finish();
 
         if (rows.Count == 0)
         {

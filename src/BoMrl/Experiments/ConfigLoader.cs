@@ -15,6 +15,16 @@ public static class ConfigLoader
     public static TrainConfig Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new ConfigException($"cannot read config {path}: it is a folder; name a JSON file such as configs/navigation2d-bomrl-kl1.json");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new ConfigException($"cannot read config {path}: no such file");
+        }
+
         string text;
         try
         {

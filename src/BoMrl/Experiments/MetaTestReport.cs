@@ -9,17 +9,18 @@ namespace BoMrl.Experiments;
 /// </summary>
 /// <param name="Algorithm">The learner's algorithm name (bomrl-kl1, maml-trpo, ...).</param>
 /// <param name="ReturnsByStep">Mean return after k = 0..K adaptation steps.</param>
-/// <param name="StderrByStep">Standard error of the mean over test tasks, per step.</param>
+/// <param name="StderrByStep">Standard error of the mean over test tasks, per step; null with one task (undefined).</param>
 /// <param name="Iterations">Meta-iterations the tested meta-policy was trained for.</param>
 /// <param name="Tasks">Test tasks M.</param>
 /// <param name="Seed">Seed of the test tasks and episodes.</param>
-public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, double[] StderrByStep, int Iterations, int Tasks, long Seed)
+public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, double[]? StderrByStep, int Iterations, int Tasks, long Seed)
 {
     /// <summary>A report from a learner's meta-test result.</summary>
     public static MetaTestReport From(MetaTestResult r, int iterations, int tasks, long seed)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return new MetaTestReport(r.Algorithm, r.ReturnsByStep, r.StderrByStep, iterations, tasks, seed);
+        // One task has no spread: its standard error is undefined, not 0.
+        return new MetaTestReport(r.Algorithm, r.ReturnsByStep, tasks > 1 ? r.StderrByStep : null, iterations, tasks, seed);
     }
 
     /// <summary>The curve as a plot series labelled <paramref name="label"/>.</summary>
@@ -34,7 +35,7 @@ public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, do
         return new Series(label, steps, ReturnsByStep, StderrByStep);
     }
 
-    /// <summary>Writes a PNG of return vs adaptation step for one or several reports (error bars: standard errors).</summary>
+    /// <summary>Writes a PNG of return vs adaptation step for one or several reports (error bars: standard errors, where defined).</summary>
     public static void Plot(string path, string title, IReadOnlyList<Series> series) =>
         Plots.Lines(path, title, "adaptation steps", "mean return (± s.e.)", series);
 }

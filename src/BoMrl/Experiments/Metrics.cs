@@ -24,8 +24,13 @@ public sealed record MetricsRow(
     double TimeTotal,
     double HypergradientDamping = 0)
 {
-    /// <summary>The CSV header, in column order.</summary>
+    /// <summary>The CSV header, in column order; the time columns are in seconds, as their names say.</summary>
     public const string Header =
+        "iteration,pre_return,post_return,kl,step_accepted,cg_residual,negative_curvature,hypergradient_damping," +
+        "time_sampling_s,time_inner_s,time_hypergradient_s,time_meta_update_s,time_total_s";
+
+    /// <summary>The header metrics.csv had before the time columns named their unit (still read).</summary>
+    public const string HeaderWithoutUnits =
         "iteration,pre_return,post_return,kl,step_accepted,cg_residual,negative_curvature,hypergradient_damping," +
         "time_sampling,time_inner,time_hypergradient,time_meta_update,time_total";
 
@@ -59,5 +64,38 @@ public sealed record MetricsRow(
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Parses metrics.csv text written by <see cref="ToCsv(IEnumerable{MetricsRow})"/>, under the current header or
+    /// <see cref="HeaderWithoutUnits"/>; throws <see cref="InvalidDataException"/> naming the line that does not parse.
+    /// </summary>
+    public static IReadOnlyList<MetricsRow> ParseCsv(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] lines = text.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || (lines[0] != Header && lines[0] != HeaderWithoutUnits))
+        {
+            throw new InvalidDataException("metrics.csv: unknown header");
+        }
+
+        var rows = new List<MetricsRow>(lines.Length - 1);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            string[] f = lines[i].Split(',');
+            if (f.Length != 13)
+            {
+                throw new InvalidDataException($"metrics.csv line {i + 1}: {f.Length} columns, expected 13");
+            }
+
+            double D(int j) => double.TryParse(f[j], NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x
+                : throw new InvalidDataException($"metrics.csv line {i + 1}: column {j + 1} is not a number");
+            bool B(int j) => f[j] == "1";
+            int iteration = int.TryParse(f[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) ? k
+                : throw new InvalidDataException($"metrics.csv line {i + 1}: the iteration is not an integer");
+            rows.Add(new MetricsRow(iteration, D(1), D(2), D(3), B(4), D(5), B(6), D(8), D(9), D(10), D(11), D(12), D(7)));
+        }
+
+        return rows;
     }
 }

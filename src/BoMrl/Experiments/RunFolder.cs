@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using BoMrl.IO;
 
@@ -32,6 +33,13 @@ public sealed class RunFolder
 
     /// <summary>checkpoints/latest.json.</summary>
     public string CheckpointPath => System.IO.Path.Combine(CheckpointDirectory, "latest.json");
+
+    /// <summary>checkpoints/iteration-NNNN.json: the checkpoint kept after <paramref name="iteration"/> meta-iterations.</summary>
+    public string KeptCheckpointPath(int iteration) =>
+        System.IO.Path.Combine(CheckpointDirectory, string.Create(CultureInfo.InvariantCulture, $"iteration-{iteration:D4}.json"));
+
+    /// <summary>training.png: pre- and post-adaptation return vs meta-iteration.</summary>
+    public string TrainingPlotPath => System.IO.Path.Combine(Path, "training.png");
 
     /// <summary>test.json: the meta-test curve of <c>bomrl test</c>.</summary>
     public string TestReportPath => System.IO.Path.Combine(Path, "test.json");
@@ -80,30 +88,57 @@ public sealed class RunFolder
     public void WriteCheckpoint(Checkpoint checkpoint) =>
         AtomicFile.WriteAllText(CheckpointPath, JsonSerializer.Serialize(checkpoint, ExperimentsJson.Default.Checkpoint));
 
-    /// <summary>Reads checkpoints/latest.json; null when there is none. Throws <see cref="InvalidDataException"/> when unreadable.</summary>
-    public Checkpoint? ReadCheckpoint()
+    /// <summary>Keeps <paramref name="checkpoint"/> as checkpoints/iteration-NNNN.json besides latest.json.</summary>
+    public void KeepCheckpoint(Checkpoint checkpoint)
     {
-        if (!HasCheckpoint)
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        AtomicFile.WriteAllText(KeptCheckpointPath(checkpoint.CompletedIterations),
+            JsonSerializer.Serialize(checkpoint, ExperimentsJson.Default.Checkpoint));
+    }
+
+    /// <summary>The iteration counts of the kept checkpoints (checkpoints/iteration-NNNN.json), ascending.</summary>
+    public IReadOnlyList<int> KeptIterations() => !Directory.Exists(CheckpointDirectory) ? []
+        : Directory.EnumerateFiles(CheckpointDirectory, "iteration-*.json")
+            .Select(f => System.IO.Path.GetFileNameWithoutExtension(f)["iteration-".Length..])
+            .Select(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int k) ? k : -1)
+            .Where(k => k >= 0).Order().ToArray();
+
+    /// <summary>
+    /// Reads checkpoints/latest.json, or with <paramref name="iteration"/> the checkpoint kept after that many
+    /// iterations; null when there is none. Throws <see cref="InvalidDataException"/> naming the file and the field when
+    /// it is unreadable, incomplete or holds a non-finite φ or optimiser value.
+    /// </summary>
+    public Checkpoint? ReadCheckpoint(int? iteration = null)
+    {
+        string path = iteration is int k ? KeptCheckpointPath(k) : CheckpointPath;
+        if (!File.Exists(path))
         {
             return null;
         }
 
+        Checkpoint c;
         try
         {
-            Checkpoint c = JsonSerializer.Deserialize(File.ReadAllText(CheckpointPath), ExperimentsJson.Default.Checkpoint)
-                ?? throw new InvalidDataException("empty checkpoint");
-            if (c.Phi is null || c.OptimizerState is null || c.Metrics is null || c.Algorithm is null
-                || c.CompletedIterations < 0 || c.Metrics.Length != c.CompletedIterations)
-            {
-                throw new InvalidDataException("inconsistent checkpoint");
-            }
-
-            return c;
+            c = JsonSerializer.Deserialize(File.ReadAllText(path), ExperimentsJson.Default.Checkpoint)
+                ?? throw new InvalidDataException($"{path} is empty (null), not a checkpoint");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{CheckpointPath} is not a valid checkpoint: {e.Message}", e);
+            throw new InvalidDataException($"{path} is not a valid checkpoint: {e.Message}", e);
         }
+
+        CheckpointCheck.Validate(c, path);
+        return c;
+    }
+
+    /// <summary>Writes training.png: pre- and post-adaptation return of every meta-iteration so far.</summary>
+    public void WriteTrainingPlot(IReadOnlyList<MetricsRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        double[] x = rows.Select(r => (double)(r.Iteration + 1)).ToArray();
+        Plots.Lines(TrainingPlotPath, $"Meta-training: {System.IO.Path.GetFileName(Path)}", "meta-iteration", "mean return",
+            [new Series("pre-adaptation", x, rows.Select(r => r.PreReturn).ToArray()),
+             new Series("post-adaptation", x, rows.Select(r => r.PostReturn).ToArray())]);
     }
 
     /// <summary>Rewrites metrics.csv atomically from <paramref name="rows"/>.</summary>
@@ -120,7 +155,7 @@ public sealed class RunFolder
         {
             MetaTestReport r = JsonSerializer.Deserialize(File.ReadAllText(TestReportPath), ExperimentsJson.Default.MetaTestReport)
                 ?? throw new InvalidDataException("empty test.json");
-            if (r.Algorithm is null || r.ReturnsByStep is null || r.StderrByStep is null || r.ReturnsByStep.Length != r.StderrByStep.Length)
+            if (r.Algorithm is null || r.ReturnsByStep is null || (r.StderrByStep is not null && r.ReturnsByStep.Length != r.StderrByStep.Length))
             {
                 throw new InvalidDataException($"{TestReportPath} is incomplete");
             }

@@ -38,9 +38,13 @@ public sealed record TrainConfig
     /// <summary>Root seed of every random stream of the run.</summary>
     public long Seed { get; init; } = 1;
 
+    /// <summary>Keep checkpoints/iteration-NNNN.json every this many meta-iterations besides latest.json (0: latest only).</summary>
+    public int CheckpointEvery { get; init; } = 50;
+
     /// <summary>
     /// Validates every setting and fills <c>sampler.horizon</c> from the task family when absent. Throws
-    /// <see cref="ConfigException"/> naming the first offending key.
+    /// <see cref="ConfigException"/> naming the first offending key, or the estimate and the limit when the batches of
+    /// one meta-iteration would not fit in memory (<see cref="ResourceLimits.CheckTrain"/>).
     /// </summary>
     public TrainConfig Resolve()
     {
@@ -51,17 +55,20 @@ public sealed record TrainConfig
         ConfigCheck.Section(MetaUpdate, "meta_update");
         ConfigCheck.Section(Test, "test");
         ConfigCheck.NonNegative(Iterations, "iterations");
+        ConfigCheck.NonNegative(CheckpointEvery, "checkpoint_every");
         Policy.Validate();
         Sampler.Validate();
         Algorithm.Validate();
         MetaUpdate.Validate();
         Test.Validate();
         ITaskDistribution tasks = Env.CreateTasks(Sampler.Horizon);
-        return this with
+        var resolved = this with
         {
             Sampler = Sampler with { Horizon = tasks.Horizon },
             Algorithm = Algorithm with { Distance = Algorithm.ParseDistance().ToName() },
         };
+        ResourceLimits.CheckTrain(resolved, tasks.ObservationSize, tasks.ActionSize, ResourceLimits.AvailableBytes);
+        return resolved;
     }
 }
 

@@ -26,21 +26,30 @@ public static class Trainer
     /// <summary>
     /// Trains until <paramref name="iterations"/> meta-iterations are complete. With <paramref name="resume"/> null, the
     /// learner's current state is the start and an iteration-0 checkpoint is written first. Throws
-    /// <see cref="NumericalFailureException"/> (after keeping the last good checkpoint) when an iteration reports a
-    /// non-finite return, and <see cref="InvalidDataException"/> when the checkpoint belongs to another algorithm.
+    /// <see cref="TrainingFailedException"/> (after keeping the last good checkpoint) when an iteration fails or reports a
+    /// non-finite return, <see cref="OperationCanceledException"/> when <paramref name="cancellation"/> stops it, and
+    /// <see cref="InvalidDataException"/> when the checkpoint belongs to another algorithm.
     /// </summary>
+    /// <remarks>
+    /// A learner that throws inside meta-iteration k (a failure in the per-task parallel loop arrives as an
+    /// <see cref="AggregateException"/>) surfaces as one <see cref="TrainingFailedException"/> naming k. Every
+    /// <paramref name="keepEvery"/> iterations (0: never) the checkpoint is also kept as checkpoints/iteration-NNNN.json.
+    /// Cancellation is checked between iterations, after the checkpoint is written; training.png is rewritten whenever the
+    /// run stops, however it stops.
+    /// </remarks>
     public static IReadOnlyList<MetricsRow> Run(RunFolder folder, IMetaLearner learner, int iterations, Checkpoint? resume,
-        Action<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        Action<TrainingProgress>? progress = null, CancellationToken cancellation = default, int keepEvery = 0)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(learner);
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        ArgumentOutOfRangeException.ThrowIfNegative(keepEvery);
         folder.Create();
         folder.RemoveStaleTemporaries();
         var rows = new List<MetricsRow>();
         if (resume is null)
         {
-            Save(folder, learner, rows);
+            Save(folder, learner, rows, keepEvery);
         }
         else
         {
@@ -55,13 +64,40 @@ public static class Trainer
             folder.WriteMetrics(rows); // metrics.csv may lag the checkpoint by one row after a kill
         }
 
+        try
+        {
+            Iterate(folder, learner, iterations, rows, progress, cancellation, keepEvery);
+        }
+        finally
+        {
+            if (rows.Count > 0)
+            {
+                folder.WriteTrainingPlot(rows);
+            }
+        }
+
+        return rows;
+    }
+
+    private static void Iterate(RunFolder folder, IMetaLearner learner, int iterations, List<MetricsRow> rows,
+        Action<TrainingProgress>? progress, CancellationToken cancellation, int keepEvery)
+    {
         double sessionSeconds = 0;
         int sessionIterations = 0;
         for (int k = rows.Count; k < iterations; k++)
         {
             cancellation.ThrowIfCancellationRequested();
             long start = Stopwatch.GetTimestamp();
-            IterationMetrics m = learner.Iterate(k);
+            IterationMetrics m;
+            try
+            {
+                m = learner.Iterate(k);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new TrainingFailedException(k, e);
+            }
+
             double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
             if (m.Iteration != k)
             {
@@ -70,27 +106,67 @@ public static class Trainer
 
             if (!double.IsFinite(m.PreAdaptationReturn) || !double.IsFinite(m.PostAdaptationReturn))
             {
-                throw new NumericalFailureException(
-                    $"meta-iteration {k} produced a non-finite return (pre {m.PreAdaptationReturn}, post {m.PostAdaptationReturn}); " +
-                    $"the folder keeps the checkpoint after iteration {k - 1}");
+                throw new TrainingFailedException(k, new NumericalFailureException(
+                    $"non-finite return (pre {m.PreAdaptationReturn}, post {m.PostAdaptationReturn})"));
             }
 
             var row = MetricsRow.From(m, wall);
             rows.Add(row);
-            Save(folder, learner, rows);
+            Save(folder, learner, rows, keepEvery);
             sessionSeconds += wall;
             sessionIterations++;
             progress?.Invoke(new TrainingProgress(rows.Count, iterations, row, sessionSeconds / sessionIterations));
         }
-
-        return rows;
     }
 
-    private static void Save(RunFolder folder, IMetaLearner learner, List<MetricsRow> rows)
+    private static void Save(RunFolder folder, IMetaLearner learner, List<MetricsRow> rows, int keepEvery)
     {
         MetaLearnerState s = learner.GetState();
-        folder.WriteCheckpoint(new Checkpoint(rows.Count, learner.Algorithm, (double[])s.Phi.Clone(),
-            (double[])s.OptimizerState.Clone(), [.. rows]));
+        var checkpoint = new Checkpoint(rows.Count, learner.Algorithm, (double[])s.Phi.Clone(), (double[])s.OptimizerState.Clone(), [.. rows]);
+        folder.WriteCheckpoint(checkpoint);
+        if (keepEvery > 0 && rows.Count % keepEvery == 0)
+        {
+            folder.KeepCheckpoint(checkpoint);
+        }
+
         folder.WriteMetrics(rows);
     }
+}
+
+/// <summary>
+/// Meta-iteration <see cref="Iteration"/> failed; the message names it and the failure (for a failure in the per-task
+/// loop, the first task's, "task N: ..."), and the run folder keeps the checkpoint of the iterations before it.
+/// </summary>
+public sealed class TrainingFailedException(int iteration, Exception failure)
+    : Exception($"meta-iteration {iteration} failed: {Describe(failure)}; {Kept(iteration)}", failure)
+{
+    /// <summary>The 0-based meta-iteration that failed.</summary>
+    public int Iteration { get; } = iteration;
+
+    /// <summary>The first failure inside an <see cref="AggregateException"/> (recursively), else the exception itself.</summary>
+    public static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: > 0 } a)
+        {
+            e = a.InnerExceptions[0];
+        }
+
+        return e;
+    }
+
+    private static string Describe(Exception e)
+    {
+        Exception root = Unwrap(e);
+        string message = root.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.');
+        return root switch
+        {
+            NumericalFailureException => $"numerical failure: {message}",
+            OverflowException => $"arithmetic overflow: {message}",
+            _ => $"{message} ({root.GetType().Name})",
+        };
+    }
+
+    private static string Kept(int iteration) => iteration == 0
+        ? "the folder keeps the untrained meta-policy"
+        : $"the folder keeps the checkpoint of the {iteration} iterations before it";
 }

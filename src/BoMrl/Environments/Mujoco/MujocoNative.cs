@@ -62,7 +62,15 @@ internal static unsafe partial class MujocoNative
         string? overridePath = Environment.GetEnvironmentVariable(OverrideVariable);
         if (!string.IsNullOrWhiteSpace(overridePath))
         {
-            candidates.Add(($"{OverrideVariable}={overridePath}", () => NativeLibrary.TryLoad(overridePath, out nint h) ? h : 0));
+            // An explicit library is used or refused, never silently replaced by the system's.
+            s_failure = OpenOverride(overridePath, out nint chosen);
+            if (s_failure is null)
+            {
+                s_handle = chosen;
+                InstallHandlers(chosen);
+            }
+
+            return;
         }
 
         candidates.Add((VersionedFileName, () => NativeLibrary.TryLoad(VersionedFileName, out nint h) ? h : 0));
@@ -76,6 +84,57 @@ internal static unsafe partial class MujocoNative
             InstallHandlers(handle);
         }
     }
+
+    /// <summary>
+    /// Opens the library <see cref="OverrideVariable"/> names; null on success, else one sentence naming the path and
+    /// why it cannot be used: no such file, not a loadable library (the loader's reason), no mj_version, wrong version.
+    /// </summary>
+    internal static string? OpenOverride(string path, out nint handle)
+    {
+        handle = 0;
+        string why;
+        if (!File.Exists(path))
+        {
+            why = "no such file";
+        }
+        else
+        {
+            nint h = 0;
+            try
+            {
+                h = NativeLibrary.Load(path);
+            }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                // The loader's own reason ("invalid ELF header") ends its long message, after "PATH: ".
+                string message = e.Message.ReplaceLineEndings(" ").Trim();
+                int at = message.LastIndexOf(path + ": ", StringComparison.Ordinal);
+                why = $"not a loadable shared library ({(at >= 0 ? message[(at + path.Length + 2)..] : message)})";
+                return Refused(path, why);
+            }
+
+            if (!NativeLibrary.TryGetExport(h, "mj_version", out nint versionFn))
+            {
+                why = "not MuJoCo (no mj_version export)";
+            }
+            else if (((delegate* unmanaged<int>)versionFn)() is int version && version != ExpectedVersion)
+            {
+                why = $"MuJoCo version {version}, need {ExpectedVersion}";
+            }
+            else
+            {
+                handle = h;
+                return null;
+            }
+
+            NativeLibrary.Free(h);
+        }
+
+        return Refused(path, why);
+    }
+
+    private static string Refused(string path, string why) =>
+        $"{OverrideVariable}={path} cannot be used: {why}; point it at libmujoco.so.2.2.2 or unset it to use the system's (apt-get install libmujoco2.2.2).";
 
     /// <summary>
     /// Opens the candidates in order and keeps the first that exports <c>mj_version</c> returning 222 (others are

@@ -1,0 +1,263 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using BoMrl.Cli;
+using BoMrl.Experiments;
+using BoMrl.IO;
+using BoMrl.Meta;
+
+namespace BoMrl.Tests.Experiments;
+
+/// <summary>
+/// Every kind of bad input — config keys and values, CLI options, corrupted checkpoints, occupied run folders — gives
+/// its exit code, exactly one line on stderr without a stack frame, and leaves every file of the run folders as it was.
+/// </summary>
+public sealed class BadInputTests : IDisposable
+{
+    private const string GoodConfig = """
+        { "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl", "distance": "kl2" },
+          "iterations": 4, "seed": 5, "checkpoint_every": 2, "test": { "steps": 2, "tasks": 7 } }
+        """;
+
+    private readonly string _root = Directory.CreateTempSubdirectory("bomrl-bad-").FullName;
+
+    public BadInputTests()
+    {
+        File.WriteAllText(P("good.json"), GoodConfig);
+        Assert.Equal(0, Cli("train", "--config", P("good.json"), "--out", P("run")).Code);
+        Directory.CreateDirectory(P("fl"));
+        File.WriteAllText(P("fl", "summary.json"), "{}");
+        File.WriteAllText(P("fl", "run.json"), """{ "kind": "frozenlake", "finished": true }""");
+        Directory.CreateDirectory(P("other"));
+        File.WriteAllText(P("other", "notes.txt"), "mine");
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string P(params string[] parts) => Path.Combine([_root, .. parts]);
+
+    private static (int Code, string Out, string Err) Cli(params string[] args) => Cli(CancellationToken.None, args);
+
+    private static (int Code, string Out, string Err) Cli(CancellationToken token, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var ctx = new CliContext(stdout, stderr, c => new FakeMetaLearner(c.Seed)) { Cancellation = token };
+        int code = Program.Run(args, ctx);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>SHA-256 of every file under the folders (path → hash).</summary>
+    private Dictionary<string, string> Hashes() =>
+        new[] { P("run"), P("fl"), P("other") }
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
+            .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal))
+            .ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+    /// <summary>Edits the latest checkpoint of a copy of the trained run.</summary>
+    private string CorruptCopy(string name, Action<JsonObject> edit)
+    {
+        string dir = P(name);
+        Directory.CreateDirectory(Path.Combine(dir, "checkpoints"));
+        File.Copy(P("run", "config.json"), Path.Combine(dir, "config.json"));
+        File.Copy(P("run", "run.json"), Path.Combine(dir, "run.json"));
+        var json = JsonNode.Parse(File.ReadAllText(P("run", "checkpoints", "latest.json")))!.AsObject();
+        edit(json);
+        File.WriteAllText(Path.Combine(dir, "checkpoints", "latest.json"), json.ToJsonString());
+        return dir;
+    }
+
+    private string Config(string name, string json)
+    {
+        File.WriteAllText(P(name), json);
+        return P(name);
+    }
+
+    /// <summary>Case name → (arguments, expected exit code, a fragment of the one-line message).</summary>
+    private (string[] Args, int Code, string Fragment) Case(string name) => name switch
+    {
+        // Config keys and values.
+        "unknown key" => (Train(Config("c.json", """{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "horizn": 5 } }""")), 2, "unknown config key 'sampler.horizn'"),
+        "wrong type" => (Train(Config("c.json", """{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl", "lambda": "big" } }""")), 2, "'algorithm.lambda' must be a number"),
+        "not json" => (Train(Config("c.json", "{ env: ")), 2, "not valid JSON"),
+        "gamma out of range" => (Train(Config("c.json", """{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "gamma": 1.5 } }""")), 2, "sampler.gamma"),
+        "negative checkpoint_every" => (Train(Config("c.json", """{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "checkpoint_every": -1 }""")), 2, "checkpoint_every"),
+        "meta batch too large" => (Train(Config("c.json", """{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "meta_batch_size": 2000000000 } }""")), 2, "needs at least"),
+        "horizon overflows" => (Train(Config("c.json", """{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "horizon": 2000000000 } }""")), 2, "exceed what one task's batch can index"),
+        "config is a folder" => (["train", "--config", _root, "--out", P("new")], 2, "it is a folder"),
+        "config missing" => (["train", "--config", P("nope.json"), "--out", P("new")], 2, "no such file"),
+
+        // Command-line options.
+        "no verb" => ([], 2, "the verbs are train, test"),
+        "unknown verb" => (["trian"], 2, "unknown verb 'trian'; the verbs are train"),
+        "integer expected" => (["train", "--config", P("good.json"), "--out", P("new"), "--iterations", "abc"], 2, "--iterations expects an integer, got 'abc'"),
+        "number expected" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--lambda", "x", "--out", P("new")], 2, "--lambda expects a number"),
+        "boolean expected" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--slippery", "maybe", "--out", P("new")], 2, "--slippery expects true or false, got 'maybe'"),
+        "negative iterations" => (["train", "--config", P("good.json"), "--out", P("new"), "--iterations", "-5"], 2, "--iterations must be"),
+        "frozenlake negative iterations" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--iterations", "-5", "--out", P("new")], 2, "--iterations must not be negative"),
+        "negative threads" => (["train", "--config", P("good.json"), "--out", P("new"), "--threads", "-1"], 2, "--threads"),
+        "resume and force" => (["train", "--out", P("run"), "--resume", "--force"], 2, "pass one of them"),
+        "frozenlake size overflows" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--size", "1000", "--out", P("new")], 2, "more than an array can index"),
+        "frozenlake size too large" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--size", "100", "--out", P("new")], 2, "needs at least"),
+        "test tasks zero" => (["test", "--run", P("run"), "--tasks", "0"], 2, "--tasks must be positive"),
+        "test iteration not kept" => (["test", "--run", P("run"), "--iteration", "3"], 2, "kept: 0, 2, 4"),
+        "compare not png" => (["compare", "--runs", P("run"), "--out", P("c.svg")], 2, ".png"),
+
+        // Corrupted checkpoints, through test and through --resume.
+        "phi NaN (test)" => (["test", "--run", CorruptCopy("nan", c => c["phi"]![1] = "NaN")], 2, "field 'phi[1]' is NaN"),
+        "phi NaN (resume)" => (["train", "--out", CorruptCopy("nan", c => c["phi"]![1] = "NaN"), "--resume", "--iterations", "6"], 2, "field 'phi[1]' is NaN"),
+        "phi missing" => (["test", "--run", CorruptCopy("nophi", c => c.Remove("phi"))], 2, "field 'phi' is missing"),
+        "optimizer infinite" => (["train", "--out", CorruptCopy("inf", c => c["optimizer_state"]![0] = "Infinity"), "--resume", "--iterations", "6"], 2, "optimizer_state[0]"),
+        "metrics rows missing" => (["test", "--run", CorruptCopy("rows", c => c["completed_iterations"] = 9)], 2, "'metrics' has 4 rows"),
+        "phi of another shape" => (["test", "--run", CorruptCopy("shape", c => c["phi"] = new JsonArray(1.0, 2.0, 3.0))], 2, "'phi' has 3 values"),
+
+        // Occupied folders.
+        "train into a run" => (Train(P("good.json"), P("run")), 2, "already holds a run"),
+        "frozenlake into a train run" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--out", P("run")], 2, "holds a train run"),
+        "train into a frozenlake run" => (Train(P("good.json"), P("fl")), 2, "holds a frozenlake run"),
+        "frozenlake into a finished one" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--out", P("fl")], 2, "finished frozenlake run"),
+        "train into a foreign folder" => (Train(P("good.json"), P("other")), 2, "holds no bomrl run"),
+        "resume a frozenlake run" => (["train", "--out", P("fl"), "--resume"], 2, "no checkpoint"),
+        "test a frozenlake run" => (["test", "--run", P("fl")], 2, "not a train run"),
+        _ => throw new ArgumentException(name),
+    };
+
+    private string[] Train(string config, string? output = null) => ["train", "--config", config, "--out", output ?? P("new")];
+
+    [Theory]
+    [InlineData("unknown key")]
+    [InlineData("wrong type")]
+    [InlineData("not json")]
+    [InlineData("gamma out of range")]
+    [InlineData("negative checkpoint_every")]
+    [InlineData("meta batch too large")]
+    [InlineData("horizon overflows")]
+    [InlineData("config is a folder")]
+    [InlineData("config missing")]
+    [InlineData("no verb")]
+    [InlineData("unknown verb")]
+    [InlineData("integer expected")]
+    [InlineData("number expected")]
+    [InlineData("boolean expected")]
+    [InlineData("negative iterations")]
+    [InlineData("frozenlake negative iterations")]
+    [InlineData("negative threads")]
+    [InlineData("resume and force")]
+    [InlineData("frozenlake size overflows")]
+    [InlineData("frozenlake size too large")]
+    [InlineData("test tasks zero")]
+    [InlineData("test iteration not kept")]
+    [InlineData("compare not png")]
+    [InlineData("phi NaN (test)")]
+    [InlineData("phi NaN (resume)")]
+    [InlineData("phi missing")]
+    [InlineData("optimizer infinite")]
+    [InlineData("metrics rows missing")]
+    [InlineData("phi of another shape")]
+    [InlineData("train into a run")]
+    [InlineData("frozenlake into a train run")]
+    [InlineData("train into a frozenlake run")]
+    [InlineData("frozenlake into a finished one")]
+    [InlineData("train into a foreign folder")]
+    [InlineData("resume a frozenlake run")]
+    [InlineData("test a frozenlake run")]
+    public void Bad_input_gives_its_exit_code_one_line_and_changes_no_file(string name)
+    {
+        (string[] args, int code, string fragment) = Case(name);
+        Dictionary<string, string> before = Hashes();
+        var r = Cli(args);
+        string err = r.Err.TrimEnd();
+        Assert.True(code == r.Code, $"{name}: exit {r.Code}, expected {code}: {err}");
+        Assert.Single(err.Split('\n'));
+        Assert.StartsWith("bomrl: ", err);
+        Assert.Contains(fragment, err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.Equal(before, Hashes());
+        Assert.False(Directory.Exists(P("new")) && Directory.EnumerateFileSystemEntries(P("new")).Any(), "a refused run left files");
+    }
+
+    [Fact]
+    public void A_second_writer_exits_2_naming_the_holder_and_leaves_the_first_writers_files_intact()
+    {
+        Dictionary<string, string> before = Hashes();
+        using (RunLock.Acquire(P("run")))
+        {
+            var resumed = Cli("train", "--out", P("run"), "--resume", "--iterations", "8");
+            Assert.Equal(2, resumed.Code);
+            Assert.Contains($"in use by another bomrl process (PID {Environment.ProcessId})", resumed.Err);
+            Assert.Single(resumed.Err.TrimEnd().Split('\n'));
+            Assert.Equal(2, Cli("train", "--config", P("good.json"), "--out", P("run"), "--force").Code);
+            Assert.Equal(before, Hashes());
+        }
+
+        Assert.Equal(0, Cli("train", "--out", P("run"), "--resume", "--iterations", "8").Code); // released with its holder
+    }
+
+    [Fact]
+    public void Ctrl_C_stops_between_iterations_with_exit_130_and_the_run_resumes()
+    {
+        using var interrupt = new CancellationTokenSource();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var ctx = new CliContext(stdout, stderr, c => new InterruptingLearner(new FakeMetaLearner(c.Seed), 2, interrupt))
+        {
+            Cancellation = interrupt.Token,
+        };
+        Assert.Equal(130, Program.Run(["train", "--config", P("good.json"), "--out", P("stopped")], ctx));
+        Assert.Contains("interrupted after 3 of 4 meta-iterations", stderr.ToString());
+        Assert.Contains($"bomrl train --out {P("stopped")} --resume", stderr.ToString());
+        Assert.Equal(3, new RunFolder(P("stopped")).ReadCheckpoint()!.CompletedIterations);
+        Assert.Equal(0, Cli("train", "--out", P("stopped"), "--resume").Code);
+        Assert.Equal(TrainerTests.DeterministicColumns(P("run", "metrics.csv")), TrainerTests.DeterministicColumns(P("stopped", "metrics.csv")));
+    }
+
+    [Fact]
+    public void A_failure_inside_an_iteration_is_one_line_naming_the_iteration_with_exit_1()
+    {
+        var stderr = new StringWriter();
+        var ctx = new CliContext(new StringWriter(), stderr, c => new FailingLearner(new FakeMetaLearner(c.Seed), 2));
+        Assert.Equal(1, Program.Run(["train", "--config", P("good.json"), "--out", P("failed")], ctx));
+        string err = stderr.ToString().TrimEnd();
+        Assert.Single(err.Split('\n'));
+        Assert.Equal("bomrl: meta-iteration 2 failed: arithmetic overflow: task 3: Arithmetic operation resulted in an overflow; " +
+            "the folder keeps the checkpoint of the 2 iterations before it", err);
+        Assert.Equal(2, new RunFolder(P("failed")).ReadCheckpoint()!.CompletedIterations);
+    }
+
+    /// <summary>Cancels the token (as Ctrl-C does) during meta-iteration <paramref name="at"/>.</summary>
+    private sealed class InterruptingLearner(IMetaLearner inner, int at, CancellationTokenSource interrupt) : IMetaLearner
+    {
+        public string Algorithm => inner.Algorithm;
+
+        public MetaLearnerState GetState() => inner.GetState();
+
+        public void SetState(MetaLearnerState state) => inner.SetState(state);
+
+        public IterationMetrics Iterate(int iteration)
+        {
+            if (iteration == at)
+            {
+                interrupt.Cancel();
+            }
+
+            return inner.Iterate(iteration);
+        }
+
+        public MetaTestResult MetaTest(int steps, int tasks, long seed) => inner.MetaTest(steps, tasks, seed);
+    }
+
+    /// <summary>Fails meta-iteration <paramref name="at"/> as a per-task parallel loop does: an AggregateException.</summary>
+    private sealed class FailingLearner(IMetaLearner inner, int at) : IMetaLearner
+    {
+        public string Algorithm => inner.Algorithm;
+
+        public MetaLearnerState GetState() => inner.GetState();
+
+        public void SetState(MetaLearnerState state) => inner.SetState(state);
+
+        public IterationMetrics Iterate(int iteration) => iteration == at
+            ? throw new AggregateException(new OverflowException("task 3: Arithmetic operation resulted in an overflow."))
+            : inner.Iterate(iteration);
+
+        public MetaTestResult MetaTest(int steps, int tasks, long seed) => inner.MetaTest(steps, tasks, seed);
+    }
+}
