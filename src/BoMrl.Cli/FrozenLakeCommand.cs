@@ -28,7 +28,7 @@ internal static class FrozenLakeCommand
         var mamlStep = new Option<double?>("--maml-step") { Description = "MAML's fast learning rate α (inner step φ + α∇J); default (1 − γ)/(2λ₃) with the paper's D3 λ₃: 2.5 high, 5 low." };
         var metaLr = new Option<double>("--meta-lr") { Description = "Meta learning rate per state α (the SGD step is α·|S|·hypergradient).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().MetaLearningRate };
         var batch = new Option<int>("--tasks-per-iteration") { Description = "Tasks sampled per meta-iteration.", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().TasksPerIteration };
-        var weighting = new Option<string>("--d3-weighting") { Description = "D3 state weighting: visitation (ν-weighted return, DESIGN §3a) or per-state (eq. 1).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().D3Weighting };
+        var weighting = new Option<string>("--d3-weighting") { Description = "D3 state weighting: visitation (ν-weighted return, docs/design.md §3a) or per-state (eq. 1).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().D3Weighting };
         var seed = new Option<long>("--seed") { Description = "Root seed (maps, task sampling, Monte-Carlo).", DefaultValueFactory = _ => 1 };
         var threads = ThreadsOption();
         var output = new Option<string>("--out") { Description = "Run folder for summary.json, CSVs and PNG figures.", Required = true };

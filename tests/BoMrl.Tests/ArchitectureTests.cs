@@ -90,4 +90,36 @@ public sealed partial class ArchitectureTests
     [InlineData("Environments", "Experiments")]
     public void A_lower_folder_never_names_a_higher_one(string lower, string higher) =>
         Assert.DoesNotContain(higher, FolderGraph()[lower]);
+
+    [Fact]
+    public void Every_citation_in_code_points_inside_the_repository()
+    {
+        string root = TrainConfigTests.RepoRoot();
+        var offenders = new List<string>();
+        foreach (string dir in new[] { "src", "tests", "bench", "assets" })
+        {
+            foreach (string file in Directory.EnumerateFiles(Path.Combine(root, dir), "*", SearchOption.AllDirectories)
+                .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".xml", StringComparison.Ordinal))
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                    && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+            {
+                string text = File.ReadAllText(file);
+                if (file.EndsWith("ArchitectureTests.cs", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (OutsideCitation().IsMatch(text))
+                {
+                    offenders.Add(Path.GetRelativePath(root, file));
+                }
+            }
+        }
+
+        Assert.True(offenders.Count == 0, "cites files outside the repository: " + string.Join(", ", offenders));
+    }
+
+    /// <summary>The restatement and specs kept beside the repository, which a reader of the repository alone cannot open.</summary>
+    [GeneratedRegex(@"DESIGN(\.md| §)|specs/|\bspec §|shared/")]
+    private static partial Regex OutsideCitation();
 }

@@ -5,7 +5,7 @@ using BoMrl.Policies;
 
 namespace BoMrl.Tests;
 
-/// <summary>The shared TRPO step (DESIGN §4d): the trust region holds on the actual KL, not only on its quadratic model.</summary>
+/// <summary>The shared TRPO step (docs/design.md §4d): the trust region holds on the actual KL, not only on its quadratic model.</summary>
 public class TrpoTests
 {
     [Theory]

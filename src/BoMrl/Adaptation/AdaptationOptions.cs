@@ -56,7 +56,7 @@ public sealed record AdaptationOptions(Distance Distance, SurrogateKind Surrogat
     double LearningRate = 0.01)
 {
     /// <summary>
-    /// MAML's inner policy-gradient step θ' = φ + α·ĝ as this component's configuration (Appendix H; DESIGN §3c):
+    /// MAML's inner policy-gradient step θ' = φ + α·ĝ as this component's configuration (Appendix H; docs/design.md §3c):
     /// first-order surrogate, D3, λ = 1/(2α).
     /// </summary>
     public static AdaptationOptions PolicyGradientStep(double fastLearningRate)

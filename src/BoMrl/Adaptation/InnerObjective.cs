@@ -10,7 +10,7 @@ namespace BoMrl.Adaptation;
 /// L(θ, φ) = S(θ) − λ·D̂²(π_φ, π_θ), with S the h-clipped or plain importance-sampled surrogate, or the first-order
 /// model ĝ(φ)ᵀ(θ − φ), and D̂² the batch average of d²(π_φ, π_θ, s) (D1, D2) or ‖θ − φ‖² (D3).
 /// <para>
-/// What depends on φ (DESIGN §4c, eq. (8)): the batch, Â and the behaviour probabilities π_φ(a|s) in the ratio are
+/// What depends on φ (docs/design.md §4c, eq. (8)): the batch, Â and the behaviour probabilities π_φ(a|s) in the ratio are
 /// data (their φ-dependence is what eq. (8) drops); the distance depends on φ through its first argument; the
 /// first-order model depends on φ through ĝ(φ), which is how MAML differentiates through its inner step.
 /// </para>

@@ -9,7 +9,7 @@ public sealed record AdaptationResult(InnerObjective Objective, double FinalObje
 
 /// <summary>
 /// The one-time policy adaptation Alg(π_φ, λ, τ) on a sampled batch (eq. (7), Appendix D): the single adaptation
-/// component of the library, configured by distance and surrogate (DESIGN §3c):
+/// component of the library, configured by distance and surrogate (docs/design.md §3c):
 /// h-clipped surrogate + D1/D2/D3 is BO-MRL's Algorithm 2; first-order surrogate + D3 is MAML's policy-gradient step
 /// θ' = φ + ĝ/(2λ) (Appendix H, solved in closed form); first-order + D2 is a KL-regularised (natural-gradient-like)
 /// step (Appendix G). Otherwise Adam maximises L from θ = φ for the configured number of iterations (Appendix B: 50).

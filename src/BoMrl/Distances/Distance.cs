@@ -1,7 +1,7 @@
 namespace BoMrl.Distances;
 
 /// <summary>
-/// The three policy distances of Section 3 (DESIGN §2). The within-task algorithm always evaluates
+/// The three policy distances of Section 3 (docs/design.md §2). The within-task algorithm always evaluates
 /// d²(π_φ, π) with the meta-policy first and the decision variable second.
 /// </summary>
 public enum Distance

@@ -8,7 +8,7 @@ using BoMrl.Tabular.Theory;
 namespace BoMrl.Experiments;
 
 /// <summary>
-/// Configuration of the Frozen Lake verification experiment (Section 6.1, Appendix A; DESIGN §7). Defaults are
+/// Configuration of the Frozen Lake verification experiment (Section 6.1, Appendix A; docs/design.md §7). Defaults are
 /// documented in docs/frozenlake.md; <see cref="Paper"/> gives the paper's six configurations.
 /// </summary>
 public sealed record FrozenLakeExperimentConfig
@@ -63,7 +63,7 @@ public sealed record FrozenLakeExperimentConfig
 
     /// <summary>
     /// D3 state weighting: "per-state" (eq. 1, default here: with the paper's λ = 0.04 it adapts about as much as D1/D2
-    /// at 0.5) or "visitation" (DESIGN §3a, eq. 2: about |S| times weaker); see <see cref="EuclideanWeighting"/>.
+    /// at 0.5) or "visitation" (docs/design.md §3a, eq. 2: about |S| times weaker); see <see cref="EuclideanWeighting"/>.
     /// </summary>
     public string D3Weighting { get; init; } = "per-state";
 

@@ -4,7 +4,7 @@ using BoMrl.Meta;
 namespace BoMrl.Experiments;
 
 /// <summary>
-/// The content of a run's test.json: the meta-test curve (DESIGN §5) — mean return and its standard error over
+/// The content of a run's test.json: the meta-test curve (docs/design.md §5) — mean return and its standard error over
 /// <see cref="Tasks"/> fresh test tasks after 0..K adaptation steps — and what produced it.
 /// </summary>
 /// <param name="Algorithm">The learner's algorithm name (bomrl-kl1, maml-trpo, ...).</param>

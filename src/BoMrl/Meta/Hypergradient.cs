@@ -18,7 +18,7 @@ namespace BoMrl.Meta;
 /// </param>
 /// <param name="DampingIncreases">
 /// How many times a solve may be repeated with δ multiplied by <see cref="DampingFactor"/> when it shows that H is not
-/// positive semi-definite at θ' (Levenberg–Marquardt; DESIGN §4c); 0 keeps the first solve. Only with δ &gt; 0.
+/// positive semi-definite at θ' (Levenberg–Marquardt; docs/design.md §4c); 0 keeps the first solve. Only with δ &gt; 0.
 /// </param>
 public sealed record HypergradientOptions(int CgIterations = 20, double Damping = 0.01, double Tolerance = 1e-10, int CurvatureSubsample = 1,
     bool CentralDifferences = false, int DampingIncreases = 6)

@@ -20,7 +20,7 @@ public interface IMetaLearner
     IterationMetrics Iterate(int iteration);
 
     /// <summary>
-    /// Meta-test (DESIGN §5): from the current meta-policy, K adaptation steps on M fresh test tasks, each step on a
+    /// Meta-test (docs/design.md §5): from the current meta-policy, K adaptation steps on M fresh test tasks, each step on a
     /// fresh batch from the current policy; mean and standard error over tasks of the return after 0..K steps.
     /// </summary>
     MetaTestResult MetaTest(int steps, int tasks, long seed);

@@ -31,7 +31,7 @@ public sealed record MamlTrpoOptions(double FastLearningRate, int NumSteps, bool
 /// <summary>
 /// MAML-TRPO (Finn et al. 2017, as implemented by pytorch-maml-rl's MAMLTRPO). Meta-iteration k: N tasks; a training
 /// batch per task with π_φ; θ' by num_steps policy-gradient steps θ ← θ + α∇_θ Σ w Â log π_θ on that batch — the
-/// library's adaptation component configured as first-order surrogate + D3 with λ = 1/(2α) (Appendix H, DESIGN §3c);
+/// library's adaptation component configured as first-order surrogate + D3 with λ = 1/(2α) (Appendix H, docs/design.md §3c);
 /// a validation batch with π_θ'; the meta-gradient ∇_φ of the post-adaptation surrogate Σ w (π_θ'(φ)/π_θ'old)·Â,
 /// i.e. (dθ'/dφ)ᵀg' through the inner step (Hessian-vector products of the inner objective);
 /// and the shared TRPO step whose Fisher is the Hessian of the KL of the adapted policies,

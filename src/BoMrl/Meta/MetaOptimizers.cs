@@ -3,7 +3,7 @@ using BoMrl.Numerics;
 
 namespace BoMrl.Meta;
 
-/// <summary>How the meta-parameters φ move given the averaged meta-gradient (DESIGN §4d).</summary>
+/// <summary>How the meta-parameters φ move given the averaged meta-gradient (docs/design.md §4d).</summary>
 public enum MetaUpdateMethod
 {
     /// <summary>A TRPO step (Algorithm 2; MAML-TRPO).</summary>

@@ -5,7 +5,7 @@ using BoMrl.Sampling;
 namespace BoMrl.Meta;
 
 /// <summary>
-/// What every practical meta-learner shares (DESIGN §5, Algorithm 2): the task family, the policy, N tasks per
+/// What every practical meta-learner shares (docs/design.md §5, Algorithm 2): the task family, the policy, N tasks per
 /// meta-iteration, episodes per task per adaptation step, advantage estimation, threads and the root seed.
 /// </summary>
 /// <param name="Tasks">The task distribution P(Γ).</param>

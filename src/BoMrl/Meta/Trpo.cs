@@ -51,7 +51,7 @@ public readonly record struct TrpoResult(bool Accepted, double Kl, double Improv
     CgResult Cg);
 
 /// <summary>
-/// One trust-region step on parameters φ with an ascent direction g (DESIGN §4d): s = (F + δ_cg I)⁻¹g by CG on
+/// One trust-region step on parameters φ with an ascent direction g (docs/design.md §4d): s = (F + δ_cg I)⁻¹g by CG on
 /// Fisher-vector products, scaled to the boundary ½sᵀFs = δ, then backtracking (ratio^k) until the surrogate does
 /// not decrease and the KL ≤ δ; if no trial passes, φ is left unchanged. Shared by BO-MRL (Algorithm 2) and MAML-TRPO.
 /// </summary>

@@ -8,7 +8,7 @@ public delegate void LinearOperator(ReadOnlySpan<double> v, Span<double> result)
 /// <summary>
 /// Outcome of a conjugate-gradient solve: iterations used, final residual ‖b − (A + δI)x‖ (recursive estimate) and
 /// its ratio to ‖b‖, whether the relative tolerance was met, and whether a direction of non-positive curvature
-/// pᵀ(A + δI)p ≤ 0 stopped the iteration (the operator is not positive definite there; DESIGN §4c).
+/// pᵀ(A + δI)p ≤ 0 stopped the iteration (the operator is not positive definite there; docs/design.md §4c).
 /// </summary>
 public readonly record struct CgResult(int Iterations, double Residual, double RelativeResidual, bool Converged,
     bool NegativeCurvature);

@@ -7,7 +7,7 @@ public delegate void GradientFunction(ReadOnlySpan<double> x, Span<double> gradi
 
 /// <summary>
 /// Hessian–vector products (more generally, Jacobian–vector products of a vector field g) by finite differences of
-/// exact gradients in float64, which DESIGN §4c allows in place of an R-operator (and which cost the same as one:
+/// exact gradients in float64, which docs/design.md §4c allows in place of an R-operator (and which cost the same as one:
 /// an R-op pass is ~2 gradient passes). With u = v/‖v‖:
 /// <list type="bullet">
 /// <item>central: (g(x + εu) − g(x − εu))·‖v‖/(2ε), ε = ∛(machine ε)·(1 + ‖x‖∞): O(ε²) truncation against O(machine ε/ε)

@@ -2,7 +2,7 @@ namespace BoMrl.Policies;
 
 /// <summary>
 /// Categorical distribution over K actions parameterised per state by logits z (π = softmax(z), the
-/// function-approximation softmax policy of DESIGN §1). Actions are stored as their index (one double).
+/// function-approximation softmax policy of docs/design.md §1). Actions are stored as their index (one double).
 /// </summary>
 public sealed class Categorical : IActionDistribution
 {

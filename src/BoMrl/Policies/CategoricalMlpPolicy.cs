@@ -3,7 +3,7 @@ using BoMrl.Numerics;
 namespace BoMrl.Policies;
 
 /// <summary>
-/// Softmax policy with function approximation, π_θ(·|s) ∝ exp(f_θ(s, ·)) (DESIGN §1), with f_θ a tanh MLP
+/// Softmax policy with function approximation, π_θ(·|s) ∝ exp(f_θ(s, ·)) (docs/design.md §1), with f_θ a tanh MLP
 /// producing one logit per action. Actions are stored as their index.
 /// </summary>
 public sealed class CategoricalMlpPolicy : IDifferentiablePolicy

@@ -4,7 +4,7 @@ namespace BoMrl.Policies;
 
 /// <summary>
 /// Diagonal Gaussian N(μ, diag σ²) parameterised per state by [μ_1..μ_A, log σ_1..log σ_A]. KL divergences and
-/// entropies in closed form (DESIGN §3b: "KL between Gaussians in closed form"):
+/// entropies in closed form (docs/design.md §3b):
 /// KL(p‖q) = Σ_i log σq_i − log σp_i + (σp_i² + (μp_i − μq_i)²) / (2σq_i²) − ½.
 /// </summary>
 public sealed class DiagonalGaussian : IActionDistribution

@@ -14,7 +14,7 @@ public enum LogStdMode
 }
 
 /// <summary>
-/// Gaussian policy π_θ(a|s) = N(μ_θ(s), diag σ_θ(s)²) for continuous actions (DESIGN §1; the paper's locomotion
+/// Gaussian policy π_θ(a|s) = N(μ_θ(s), diag σ_θ(s)²) for continuous actions (docs/design.md §1; the paper's locomotion
 /// policy, Appendix B): μ from a tanh MLP; log σ either free parameters or an MLP head.
 /// θ layout: [mean network | log-std parameters or log-std network].
 /// </summary>

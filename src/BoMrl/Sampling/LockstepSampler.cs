@@ -8,7 +8,7 @@ using BoMrl.Policies;
 namespace BoMrl.Sampling;
 
 /// <summary>
-/// Collects episodes for one or many tasks (DESIGN §8 "Sampling"): every episode runs in its own environment
+/// Collects episodes for one or many tasks (docs/sampling.md, "Lock-step sampler"): every episode runs in its own environment
 /// slot, slots are stepped in lock-step, and each step makes one batched
 /// <see cref="IStochasticPolicy.SampleActions"/> call over the live slots of a batch group.
 /// <para>
@@ -20,7 +20,7 @@ namespace BoMrl.Sampling;
 /// the thread count, and the results are bitwise identical for 1, 2 or 16 threads.
 /// </para>
 /// <para>
-/// Episodes follow pytorch-maml-rl's convention (specs/mujoco-tasks.md §C.1): one episode per slot; a slot whose
+/// Episodes follow pytorch-maml-rl's convention (docs/sampling.md, "Lock-step sampler"): one episode per slot; a slot whose
 /// environment terminates, or that reaches the horizon, stops contributing.
 /// </para>
 /// <para>

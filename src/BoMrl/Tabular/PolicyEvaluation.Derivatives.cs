@@ -4,7 +4,7 @@ namespace BoMrl.Tabular;
 public sealed partial class PolicyEvaluation
 {
     /// <summary>
-    /// Policy gradient of the tabular softmax policy (DESIGN §1, Lemma 3):
+    /// Policy gradient of the tabular softmax policy (docs/design.md §1, Lemma 3):
     /// ∂J/∂θ(s, a) = ν(s) π(a|s) A(s, a) / (1 − γ).
     /// </summary>
     public void PolicyGradient(Span<double> dest)

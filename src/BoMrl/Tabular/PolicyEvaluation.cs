@@ -3,7 +3,7 @@ using BoMrl.Numerics;
 namespace BoMrl.Tabular;
 
 /// <summary>
-/// Exact evaluation of a tabular policy π on an MDP by linear solves (DESIGN §1, §4a): P^π, r^π, V = (I − γP^π)⁻¹ r^π,
+/// Exact evaluation of a tabular policy π on an MDP by linear solves (docs/design.md §1, §4a): P^π, r^π, V = (I − γP^π)⁻¹ r^π,
 /// Q = r + γ P V, A = Q − V, the normalised discounted visitation ν^π = (1 − γ)(I − γP^π)⁻ᵀ ρ and J = ρᵀV.
 /// Keeps the LU factors of I − γP^π for the resolvent G = (I − γP^π)⁻¹ used by ∇_φ Q (Appendix C) and ∇ν.
 /// <see cref="WithEstimatedQ"/> replaces Q (and V, A) by Monte-Carlo estimates while keeping the model terms.

@@ -1,7 +1,7 @@
 namespace BoMrl.Tabular;
 
 /// <summary>
-/// A finite MDP τ = (S, A, γ, ρ, P, r) (DESIGN §1), stored densely in float64: transitions P[s, a, s'] and
+/// A finite MDP τ = (S, A, γ, ρ, P, r) (docs/design.md §1), stored densely in float64: transitions P[s, a, s'] and
 /// transition rewards R[s, a, s'] as flat row-major arrays, the expected reward r(s, a) = Σ_s' P R, and the
 /// initial distribution ρ. States flagged absorbing end an episode when entered (Frozen Lake's holes and goal);
 /// they must be self-loops with zero reward, so their value is 0 and their policy row is irrelevant.

@@ -5,7 +5,7 @@ namespace BoMrl.Tabular;
 /// <summary>
 /// Value iteration on a <see cref="TabularMdp"/>: the optimal Q* (max over actions), the pessimal value (min over
 /// actions, for the advantage bound A_max of Assumption 1), and the optimal softmax policy within the box
-/// ‖θ‖∞ ≤ B (the comparator π*_τ of Section 5.4, DESIGN §6).
+/// ‖θ‖∞ ≤ B (the comparator π*_τ of Section 5.4, docs/design.md §6).
 /// </summary>
 public static class ValueIteration
 {

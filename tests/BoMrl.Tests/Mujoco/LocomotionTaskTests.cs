@@ -357,7 +357,7 @@ public sealed class LocomotionTaskTests
         Assert.Throws<ArgumentOutOfRangeException>(() => BarePhysics.Measure(MujocoAssets.HalfCheetah, 2, 1, 3));
     }
 
-    /// <summary>The observation rebuilt from the MuJoCo state by the published recipe (spec §A.9, §B.8).</summary>
+    /// <summary>The observation rebuilt from the MuJoCo state by the published recipe (docs/mujoco.md §3, "cheetah obs" and "ant obs").</summary>
     private static double[] ExpectedObservation(LocomotionEnvironment env, string name, LocomotionVariant variant)
     {
         MujocoData d = env.Data;

@@ -5,7 +5,7 @@ namespace BoMrl.Tests.Mujoco;
 
 /// <summary>
 /// The project's own MJCF models compile to gym's HalfCheetah and Ant and reproduce the reference rollouts of
-/// spec §G (MuJoCo 2.2.2 with gym's XML): dimensions, masses, inertia, integrator, qpos after 20 and 100 env
+/// docs/mujoco.md §2's reference rollouts (MuJoCo 2.2.2 with gym's XML): dimensions, masses, inertia, integrator, qpos after 20 and 100 env
 /// steps and the velocity / ‖a‖² / contact sums.
 /// </summary>
 public sealed class ModelReferenceTests(ITestOutputHelper output)
@@ -79,7 +79,7 @@ public sealed class ModelReferenceTests(ITestOutputHelper output)
         double[] at20 = new double[m.Nq];
         for (int t = 0; t < 100; t++)
         {
-            // Cheetah: rootx; Ant: torso xpos.x read straight after stepping (spec §0.1 xpos timing).
+            // Cheetah: rootx; Ant: torso xpos.x read straight after stepping (docs/mujoco.md §2, xpos timing).
             double before = ant ? d.Xpos[3] : d.Qpos[0];
             for (int i = 0; i < m.Nu; i++)
             {

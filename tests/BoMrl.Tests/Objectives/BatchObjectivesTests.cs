@@ -3,7 +3,7 @@ using BoMrl.Policies;
 
 namespace BoMrl.Tests;
 
-/// <summary>Every hand-written policy gradient against fourth-order central finite differences (DESIGN §4, item 9).</summary>
+/// <summary>Every hand-written policy gradient against fourth-order central finite differences (docs/design.md §4b, "Acceptance").</summary>
 public class PolicyGradientTests
 {
     private const double Tolerance = 1e-6;

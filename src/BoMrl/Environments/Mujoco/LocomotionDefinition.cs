@@ -1,6 +1,6 @@
 namespace BoMrl.Environments.Mujoco;
 
-/// <summary>Which published code base's constants a locomotion task family follows (spec §C).</summary>
+/// <summary>Which published code base's constants a locomotion task family follows (docs/mujoco.md §3).</summary>
 public enum LocomotionVariant
 {
     /// <summary>tristandeleu/pytorch-maml-rl (source key PMR): the default, what most PyTorch reproductions report.</summary>
@@ -16,10 +16,10 @@ public enum LocomotionVariant
 /// <summary>The simulated robot.</summary>
 public enum LocomotionRobot
 {
-    /// <summary>Planar half-cheetah, <c>assets/halfcheetah.xml</c> (spec §A).</summary>
+    /// <summary>Planar half-cheetah, <c>assets/halfcheetah.xml</c> (docs/mujoco.md §2).</summary>
     HalfCheetah,
 
-    /// <summary>Quadruped ant, <c>assets/ant.xml</c> (spec §B).</summary>
+    /// <summary>Quadruped ant, <c>assets/ant.xml</c> (docs/mujoco.md §2).</summary>
     Ant,
 }
 
@@ -71,7 +71,7 @@ public enum LocomotionResetNoise
 
 /// <summary>
 /// Every constant of one locomotion task family: robot, task sampling, observation, reward, termination, reset
-/// and action scaling. Built by <see cref="LocomotionTasks.Definition"/> from spec §A–§C; docs/mujoco.md lists each
+/// and action scaling. Built by <see cref="LocomotionTasks.Definition"/> from docs/mujoco.md §2–§3; docs/mujoco.md lists each
 /// value with its source. Reward per env step (env action a, velocity v, clipped contact wrench c):
 /// <c>forward + SurviveReward − CtrlCostWeight·‖a‖² − ContactCostWeight·Σ clip(c, −1, 1)²</c>, where forward is
 /// <c>−|v − g| + VelocityBonus</c> (goal velocity) or <c>d·v</c> (direction).

@@ -4,7 +4,7 @@ namespace BoMrl.Environments.Mujoco;
 
 /// <summary>
 /// One half-cheetah or ant environment of one task (goal velocity g or direction d), driven as gym drives MuJoCo
-/// (spec §0.1): the action is normalised to the ctrl range, written to <c>ctrl</c>, then <c>mj_step</c> runs
+/// (docs/mujoco.md §2): the action is normalised to the ctrl range, written to <c>ctrl</c>, then <c>mj_step</c> runs
 /// FrameSkip times, then <c>mj_rnePostConstraint</c> fills the contact wrenches, and positions are read straight
 /// after stepping. Reward and termination follow <see cref="LocomotionDefinition"/>. No allocation per step.
 /// </summary>

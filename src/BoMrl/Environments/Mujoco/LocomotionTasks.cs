@@ -3,7 +3,7 @@ namespace BoMrl.Environments.Mujoco;
 /// <summary>
 /// The MuJoCo locomotion task families of the paper's Section 6 (goal velocity and goal direction for the
 /// half-cheetah and the ant), by config name, with the constants of pytorch-maml-rl (default), ProMP or the
-/// original MAML code (spec §C; each constant and its source in docs/mujoco.md).
+/// original MAML code (docs/mujoco.md §3; each constant and its source in docs/mujoco.md).
 /// </summary>
 public static class LocomotionTasks
 {
@@ -51,7 +51,7 @@ public static class LocomotionTasks
         };
     }
 
-    /// <summary>All constants of task family <paramref name="name"/> under <paramref name="variant"/> (spec §A.8, §B.7, §C).</summary>
+    /// <summary>All constants of task family <paramref name="name"/> under <paramref name="variant"/> (docs/mujoco.md §3).</summary>
     public static LocomotionDefinition Definition(string name, LocomotionVariant variant = LocomotionVariant.PytorchMamlRl, int horizon = PaperHorizon)
     {
         ArgumentNullException.ThrowIfNull(name);

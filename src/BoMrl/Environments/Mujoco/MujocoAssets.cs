@@ -6,10 +6,10 @@ namespace BoMrl.Environments.Mujoco;
 /// </summary>
 public static class MujocoAssets
 {
-    /// <summary>File name of the half-cheetah model (spec §A).</summary>
+    /// <summary>File name of the half-cheetah model (docs/mujoco.md §2).</summary>
     public const string HalfCheetahFile = "halfcheetah.xml";
 
-    /// <summary>File name of the ant model (spec §B).</summary>
+    /// <summary>File name of the ant model (docs/mujoco.md §2).</summary>
     public const string AntFile = "ant.xml";
 
     private static readonly Lazy<MujocoModel> s_halfCheetah = new(() => MujocoModel.Load(PathOf(HalfCheetahFile)));

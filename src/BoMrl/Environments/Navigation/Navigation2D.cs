@@ -4,7 +4,7 @@ namespace BoMrl.Environments.Navigation;
 /// The 2D navigation task distribution of MAML (Finn et al., 2017, Section 5.3) as shipped by pytorch-maml-rl
 /// (2DNavigation-v0): a point agent starts at the origin, its action is a velocity, the reward is the negative
 /// Euclidean distance to an unobserved goal drawn from U[low, high]², and an episode ends once the agent is within
-/// 0.01 of the goal in both coordinates or after <see cref="Horizon"/> steps (specs/mujoco-tasks.md §D).
+/// 0.01 of the goal in both coordinates or after <see cref="Horizon"/> steps (docs/sampling.md, "2D navigation").
 /// A task is the goal (gx, gy).
 /// </summary>
 public sealed class Navigation2DTasks : ITaskDistribution
@@ -73,7 +73,7 @@ public sealed class Navigation2DTasks : ITaskDistribution
 }
 
 /// <summary>
-/// How the 2D navigation environment turns a raw policy sample p into a velocity (specs/mujoco-tasks.md §D).
+/// How the 2D navigation environment turns a raw policy sample p into a velocity (docs/sampling.md, "2D navigation").
 /// </summary>
 public enum NavigationActionMapping
 {

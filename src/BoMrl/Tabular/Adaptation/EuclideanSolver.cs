@@ -10,7 +10,7 @@ namespace BoMrl.Tabular.Adaptation;
 /// </summary>
 public static class EuclideanSolver
 {
-    /// <summary>Gradient tolerance of the D3 solve (DESIGN §3a).</summary>
+    /// <summary>Gradient tolerance of the D3 solve (docs/design.md §3a).</summary>
     public const double Tolerance = 1e-12;
 
     /// <summary>

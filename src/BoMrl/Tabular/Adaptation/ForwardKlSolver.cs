@@ -9,7 +9,7 @@ namespace BoMrl.Tabular.Adaptation;
 public static class ForwardKlSolver
 {
     /// <summary>
-    /// D1 closed form for one state (DESIGN §3a): π'(a) = λ π_φ(a) / (μ − q_a) with the unique μ &gt; max q making it a
+    /// D1 closed form for one state (docs/design.md §3a): π'(a) = λ π_φ(a) / (μ − q_a) with the unique μ &gt; max q making it a
     /// distribution. With δ = μ − max q, f(δ) = Σ λπ_a/(δ + d_a) − 1 (d_a = max q − q_a) is convex and decreasing,
     /// f(λ π_{argmax}) ≥ 0 ≥ f(λ); Newton from the left bracket increases monotonically to the root, with a bisection
     /// fallback (in log space while the bracket is wide), to |Δδ| ≤ 1e-15·δ. Returns μ.

@@ -19,7 +19,7 @@ public enum Surrogate
 public enum EuclideanWeighting
 {
     /// <summary>
-    /// DESIGN §3a, eq. (2) with f_θ = θ: max_θ Σ_s ν^{π_φ}(s) ⟨π_θ(·|s), Q(s,·)⟩ − λ‖θ − φ‖²; per state the effective
+    /// docs/design.md §3a, eq. (2) with f_θ = θ: max_θ Σ_s ν^{π_φ}(s) ⟨π_θ(·|s), Q(s,·)⟩ − λ‖θ − φ‖²; per state the effective
     /// weight is λ/ν(s), so with ν(s) ≈ 1/|S| the step is about |S| times smaller than with <see cref="PerState"/>.
     /// </summary>
     Visitation = 0,
@@ -32,7 +32,7 @@ public enum EuclideanWeighting
 }
 
 /// <summary>
-/// The within-task algorithm Alg(π_φ, λ, τ) for the tabular softmax policy (Section 4, eq. 1; DESIGN §3a, §3c):
+/// The within-task algorithm Alg(π_φ, λ, τ) for the tabular softmax policy (Section 4, eq. 1; docs/design.md §3a, §3c):
 /// θ' = argmax_θ E_{s~ν^{π_φ}}[Σ_a π_θ(a|s) Q^{π_φ}(s,a)] − λ D²_τ(π_φ, π_θ), given φ, Q^{π_φ} (exact or estimated)
 /// and ν^{π_φ}. One component configured by a <see cref="Distance"/> and a <see cref="Surrogate"/>:
 /// <list type="bullet">

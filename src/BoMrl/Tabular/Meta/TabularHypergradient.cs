@@ -6,7 +6,7 @@ namespace BoMrl.Tabular.Meta;
 
 /// <summary>
 /// Hypergradients ∇_φ J_τ(Alg(π_φ, λ, τ)) for the tabular softmax policy (Section 4, Propositions 1–2, Appendices
-/// C, H, J, K.1, L.1; DESIGN §4). Every method takes the evaluation of π_φ (Q may be estimated; ν, G exact) and of
+/// C, H, J, K.1, L.1; docs/design.md §4a–§4b). Every method takes the evaluation of π_φ (Q may be estimated; ν, G exact) and of
 /// the adapted policy π' (its A may be estimated) and writes the gradient with respect to φ (length |S||A|).
 /// With exact Q these are the exact gradients of the deterministic meta-objective, which the tests check against
 /// central finite differences.

@@ -8,7 +8,7 @@ namespace BoMrl.Tabular.Theory;
 public sealed record TaskVariance(double Variance, double[] Center, bool Converged);
 
 /// <summary>
-/// The quantities of the optimality analysis (Section 5.4, Theorems 3–4, Appendix N; DESIGN §6), computed for a
+/// The quantities of the optimality analysis (Section 5.4, Theorems 3–4, Appendix N; docs/design.md §6), computed for a
 /// finite set of tabular tasks standing for P(Γ):
 /// <list type="bullet">
 /// <item>π*_τ: the optimal softmax policy with parameters in the box [−B, B] (<see cref="ValueIteration.BoundedOptimalLogits"/>).
@@ -19,7 +19,7 @@ public sealed record TaskVariance(double Variance, double[] Center, bool Converg
 /// <item>A_max: an upper bound on |A^π(s,a)| over all policies (Assumption 1), from the optimal and pessimal values:
 /// r + γPV_min − V_max ≤ A^π ≤ r + γPV_max − V_min.</item>
 /// <item>A'_max = max |A^{π_φ'}| at the centre φ' (Appendix N.3), Var_i = min_φ E_τ[D²_{τ,i}(π_φ, π*_τ)].</item>
-/// <item>Bound (proof of Theorem 3 / 4, DESIGN §6): (κ/(1−γ) + λ/(1−γ)) · Var_i with κ = 2γA/((1−γ)ε) for D1/D2 and
+/// <item>Bound (proof of Theorem 3 / 4, docs/design.md §6): (κ/(1−γ) + λ/(1−γ)) · Var_i with κ = 2γA/((1−γ)ε) for D1/D2 and
 /// κ = 4γL₁²A/((1−γ)ε) for D3 (tabular L₁ = 1); it is proven for λ ≥ κ (<see cref="LambdaCondition"/>), which is
 /// also the condition of the monotonic improvement argument of Section 5.4.</item>
 /// </list>
