@@ -22,8 +22,7 @@ public static class RunKinds
     internal static string[] Outputs(string kind) => kind switch
     {
         Train => ["config.json", "metrics.csv", "checkpoints", "training.png", "test.json", "test.png"],
-        FrozenLake => ["config.json", "summary.json", "returns_by_step.csv", "returns_by_step.png", "optimality_gap.csv",
-            "optimality_gap.png", "training.csv"],
+        FrozenLake => [.. FrozenLakeExperiment.OutputFiles],
         Reproduce => ["frozenlake.md", "high-kl1", "high-kl2", "high-l2", "low-kl1", "low-kl2", "low-l2"],
         _ => [],
     };

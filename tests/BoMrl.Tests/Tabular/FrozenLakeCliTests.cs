@@ -60,6 +60,10 @@ public class FrozenLakeCliTests
                 Assert.True(new FileInfo(Path.Combine(dir, f)).Length > 0, f);
             }
 
+            // The folder holds exactly the declared outputs (the list --force removes) and the run record.
+            Assert.Equal(BoMrl.Experiments.FrozenLakeExperiment.OutputFiles.Append("run.json").Order(StringComparer.Ordinal),
+                Directory.GetFiles(dir).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal));
+
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
             JsonElement s = doc.RootElement;
             foreach (string key in new[] { "distance", "lambda", "gamma", "size", "hole_prob", "epsilon", "a_max", "a_max_center", "variance", "bound" })
