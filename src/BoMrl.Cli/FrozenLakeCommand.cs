@@ -94,7 +94,7 @@ internal static class FrozenLakeCommand
         CheckOptions(config);
         try
         {
-            return FrozenLakeExperiment.Run(config, line => ctx.Error.WriteLine(line));
+            return FrozenLakeExperiment.Run(config, line => ctx.Out.WriteLine(line));
         }
         catch (Exception e) when (e is not OperationCanceledException and not UsageException)
         {

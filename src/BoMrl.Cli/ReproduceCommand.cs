@@ -49,7 +49,7 @@ internal static class ReproduceCommand
                         Seed = parse.GetValue(seed),
                         Threads = FrozenLakeCommand.Threads(parse.GetValue(threads)),
                     };
-                    ctx.Error.WriteLine($"reproduce: configuration {rows.Count + 1}/6 ({variance}, {d.ToName()}), {clock.Elapsed.TotalSeconds:F0} s so far");
+                    ctx.Out.WriteLine($"reproduce: configuration {rows.Count + 1}/6 ({variance}, {d.ToName()}), {clock.Elapsed.TotalSeconds:F0} s so far");
                     FrozenLakeSummary s = FrozenLakeCommand.RunOne(ctx, config);
                     using (RunClaim part = FrozenLakeCommand.Claim(Path.Combine(dir, $"{variance}-{d.ToName()}"), RunKinds.FrozenLake, force: true))
                     {

@@ -71,7 +71,7 @@ internal static class TestCommand
             }
             else
             {
-                ctx.Error.WriteLine(what + " ...");
+                ctx.Out.WriteLine(what + " ...");
                 result = learner.MetaTest(steps, tasks, seed);
             }
         }
@@ -80,7 +80,7 @@ internal static class TestCommand
             throw new MetaTestFailedException(e);
         }
 
-        ctx.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tested in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s"));
         if (result.ReturnsByStep.Length != steps + 1 || result.StderrByStep.Length != steps + 1)
         {
