@@ -72,6 +72,8 @@ public class NavigationEndToEndTests
     [InlineData("""{ "name": "maml-trpo", "first_order": true }""", """{ "method": "trpo" }""")]
     [InlineData("""{ "name": "bomrl", "distance": "kl2", "surrogate": "ratio", "inner_iterations": 5 }""", """{ "method": "sgd", "lr": 0.05 }""")]
     [InlineData("""{ "name": "bomrl", "distance": "l2", "lambda": 5, "surrogate": "first-order" }""", """{ "method": "adam", "lr": 0.01 }""")]
+    [InlineData("""{ "name": "promp", "num_ppo_steps": 3 }""", """{ "method": "adam", "lr": 0.001 }""")]
+    [InlineData("""{ "name": "promp", "num_steps": 2, "adaptive_inner_kl": true, "inner_kl_coeff": 0.01 }""", """{ "method": "adam", "lr": 0.001 }""")]
     public void Every_variant_iterates_with_finite_metrics_and_restores_its_state(string algorithm, string metaUpdate)
     {
         IMetaLearner learner = Learner(algorithm, metaUpdate: metaUpdate);

@@ -16,6 +16,14 @@ public enum SurrogateKind
     /// With D3 it gives θ' = φ + ĝ/(2λ): MAML's policy-gradient step (Appendix H).
     /// </summary>
     FirstOrder,
+
+    /// <summary>
+    /// The first-order model with the likelihood-ratio gradient ĝ(φ) = ∇_φ 1/|B| Σ (π_φ(a|s)/π_β(a|s))·Â, π_β the fixed
+    /// behaviour policy (ProMP's <c>likelihood_ratio</c> inner objective). Equal to <see cref="FirstOrder"/>'s ĝ at
+    /// φ = β; its φ-derivative is the low-variance curvature (LVC) estimator 1/|B| Σ (∇²log π + ∇log π ∇log πᵀ)·ρ·Â.
+    /// With D3 it gives ProMP's inner step θ' = φ + ĝ/(2λ).
+    /// </summary>
+    FirstOrderRatio,
 }
 
 /// <summary>Parsing and naming of <see cref="SurrogateKind"/> as configs spell it (h-clipped, ratio, first-order).</summary>
@@ -27,10 +35,11 @@ public static class SurrogateNames
         SurrogateKind.HClipped => "h-clipped",
         SurrogateKind.Ratio => "ratio",
         SurrogateKind.FirstOrder => "first-order",
+        SurrogateKind.FirstOrderRatio => "lvc",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>Parses h-clipped / ratio / first-order; false on anything else.</summary>
+    /// <summary>Parses h-clipped / ratio / first-order / lvc; false on anything else.</summary>
     public static bool TryParse(string? text, out SurrogateKind kind)
     {
         switch (text?.Trim().ToLowerInvariant())
@@ -38,6 +47,7 @@ public static class SurrogateNames
             case "h-clipped" or "h": kind = SurrogateKind.HClipped; return true;
             case "ratio": kind = SurrogateKind.Ratio; return true;
             case "first-order" or "linear": kind = SurrogateKind.FirstOrder; return true;
+            case "lvc" or "first-order-ratio": kind = SurrogateKind.FirstOrderRatio; return true;
             default: kind = default; return false;
         }
     }
@@ -59,18 +69,31 @@ public sealed record AdaptationOptions(Distance Distance, SurrogateKind Surrogat
     /// MAML's inner policy-gradient step θ' = φ + α·ĝ as this component's configuration (Appendix H; docs/design.md §3c):
     /// first-order surrogate, D3, λ = 1/(2α).
     /// </summary>
-    public static AdaptationOptions PolicyGradientStep(double fastLearningRate)
+    public static AdaptationOptions PolicyGradientStep(double fastLearningRate) =>
+        GradientStep(SurrogateKind.FirstOrder, fastLearningRate);
+
+    /// <summary>
+    /// ProMP's inner step θ' = φ + α·∇_φ 1/|B| Σ (π_φ/π_β)·Â (likelihood-ratio / LVC form, π_β fixed) as this component's
+    /// configuration: first-order-ratio surrogate, D3, λ = 1/(2α).
+    /// </summary>
+    public static AdaptationOptions LikelihoodRatioStep(double innerLearningRate) =>
+        GradientStep(SurrogateKind.FirstOrderRatio, innerLearningRate);
+
+    private static AdaptationOptions GradientStep(SurrogateKind surrogate, double stepSize)
     {
-        if (!double.IsFinite(fastLearningRate) || fastLearningRate <= 0)
+        if (!double.IsFinite(stepSize) || stepSize <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(fastLearningRate), fastLearningRate, "The step size must be finite and positive.");
+            throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "The step size must be finite and positive.");
         }
 
-        return new AdaptationOptions(Distance.Euclidean, SurrogateKind.FirstOrder, 1.0 / (2.0 * fastLearningRate), Iterations: 1);
+        return new AdaptationOptions(Distance.Euclidean, surrogate, 1.0 / (2.0 * stepSize), Iterations: 1);
     }
 
-    /// <summary>True when (7) is solved in closed form: the first-order surrogate with D3 is a concave quadratic.</summary>
-    public bool HasClosedForm => Surrogate == SurrogateKind.FirstOrder && Distance == Distance.Euclidean;
+    /// <summary>True when the surrogate is a linear model ĝ(φ)ᵀ(θ − φ) (first-order or first-order-ratio).</summary>
+    public bool IsLinearModel => Surrogate is SurrogateKind.FirstOrder or SurrogateKind.FirstOrderRatio;
+
+    /// <summary>True when (7) is solved in closed form: a linear-model surrogate with D3 is a concave quadratic.</summary>
+    public bool HasClosedForm => IsLinearModel && Distance == Distance.Euclidean;
 
     /// <summary>Throws when a setting is out of range or not finite.</summary>
     public void Validate()

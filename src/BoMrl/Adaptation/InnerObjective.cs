@@ -71,6 +71,12 @@ public sealed class InnerObjective
                 ArgumentOutOfRangeException.ThrowIfNotEqual(behaviourLogProbs.Length, batch.Rows, nameof(behaviourLogProbs));
                 behaviourLogProbs.CopyTo(_logBehaviour);
             }
+
+            if (options.Surrogate == SurrogateKind.FirstOrderRatio)
+            {
+                _gHat = new double[n];
+                evaluator.RatioSurrogate(phi, batch, _logBehaviour, clipped: false, _gHat);
+            }
         }
     }
 
@@ -86,7 +92,7 @@ public sealed class InnerObjective
     /// <summary>π_φ's distribution parameters on the batch rows (KL distances only; empty for D3).</summary>
     public ReadOnlySpan<double> PhiDistributions => _anchor.PhiDistributions;
 
-    /// <summary>ĝ(φ) = ∇_φ 1/|B| Σ log π_φ(a|s)·Â (first-order surrogate only).</summary>
+    /// <summary>ĝ(φ) = ∇_φ 1/|B| Σ log π_φ(a|s)·Â (first-order), or ∇_φ 1/|B| Σ (π_φ/π_β)·Â (first-order-ratio); empty otherwise.</summary>
     public ReadOnlySpan<double> PolicyGradientAtPhi => _gHat;
 
     private double Lambda => Options.Lambda;
@@ -102,13 +108,14 @@ public sealed class InnerObjective
     {
         ArgumentNullException.ThrowIfNull(ev);
         bool wantGradient = !gradient.IsEmpty;
-        bool network = Options.Surrogate != SurrogateKind.FirstOrder || _distance.OnPolicyPass;
+        bool linear = Options.IsLinearModel;
+        bool network = !linear || _distance.OnPolicyPass;
         double value = 0;
         if (network)
         {
             // One forward and one backward pass for the surrogate and the KL together.
             ev.Begin(theta, Batch, wantGradient);
-            if (Options.Surrogate != SurrogateKind.FirstOrder)
+            if (!linear)
             {
                 value += ev.AddRatioSurrogate(_logBehaviour, Options.Surrogate == SurrogateKind.HClipped);
             }
@@ -125,7 +132,7 @@ public sealed class InnerObjective
         }
 
         // Parameter-space terms: the first-order model ĝᵀ(θ − φ) and D3 = ‖θ − φ‖².
-        if (Options.Surrogate == SurrogateKind.FirstOrder)
+        if (linear)
         {
             for (int i = 0; i < _phi.Length; i++)
             {
@@ -217,14 +224,20 @@ public sealed class InnerObjective
     }
 
     /// <summary>
-    /// result = ∇_φ ĝ(φ)·v (the Hessian of the batch policy-gradient objective, symmetric) for the first-order surrogate,
-    /// by a forward difference from the cached ĝ(φ) (one gradient evaluation); 0 otherwise.
+    /// result = ∇_φ ĝ(φ)·v (the Hessian of the batch objective whose gradient ĝ is, symmetric) for the linear-model
+    /// surrogates, by a forward difference from the cached ĝ(φ) (one gradient evaluation); 0 otherwise. For
+    /// first-order-ratio the behaviour log-probabilities stay fixed, so this is the LVC Hessian times v.
     /// </summary>
     private void PolicyGradientCurvature(BatchObjectives ev, ReadOnlySpan<double> v, Span<double> result)
     {
         if (Options.Surrogate == SurrogateKind.FirstOrder)
         {
             HessianVector.ForwardDifference((p, g) => ev.PolicyGradientObjective(p, Batch, g), _phi, _gHat, v, result, _differenceScratch);
+        }
+        else if (Options.Surrogate == SurrogateKind.FirstOrderRatio)
+        {
+            HessianVector.ForwardDifference((p, g) => ev.RatioSurrogate(p, Batch, _logBehaviour, clipped: false, g), _phi, _gHat, v, result,
+                _differenceScratch);
         }
         else
         {

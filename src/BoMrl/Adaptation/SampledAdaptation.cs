@@ -33,12 +33,17 @@ public sealed class SampledAdaptation
     /// <summary>The configuration.</summary>
     public AdaptationOptions Options { get; }
 
-    /// <summary>Solves (7) on <paramref name="batch"/> (collected by π_φ, advantages filled) and writes θ'.</summary>
-    public AdaptationResult Adapt(BatchObjectives evaluator, PolicyBatch batch, ReadOnlySpan<double> phi, Span<double> thetaPrime)
+    /// <summary>
+    /// Solves (7) on <paramref name="batch"/> (advantages filled) and writes θ'. The ratio surrogates divide by
+    /// <paramref name="behaviourLogProbs"/> (log π_β per row, fixed data) or, when empty, by π_φ's own: the batch was
+    /// collected by π_φ.
+    /// </summary>
+    public AdaptationResult Adapt(BatchObjectives evaluator, PolicyBatch batch, ReadOnlySpan<double> phi, Span<double> thetaPrime,
+        ReadOnlySpan<double> behaviourLogProbs = default)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentOutOfRangeException.ThrowIfNotEqual(thetaPrime.Length, phi.Length, nameof(thetaPrime));
-        var objective = new InnerObjective(evaluator, batch, Options, phi);
+        var objective = new InnerObjective(evaluator, batch, Options, phi, behaviourLogProbs);
         if (Options.HasClosedForm)
         {
             // argmax ĝᵀ(θ − φ) − λ‖θ − φ‖²  ⇒  θ' = φ + ĝ/(2λ); ∇_θL(θ') = 0 exactly.

@@ -23,6 +23,8 @@ public static class MetaLearners
             new HypergradientOptions(a.HypergradientCgIterations, a.HypergradientDamping, CurvatureSubsample: a.HypergradientSubsample),
             metaUpdate, m.FisherSubsample))),
         ("maml-trpo", (setup, a, _, metaUpdate) => new MamlTrpoLearner(setup, new MamlTrpoOptions(a.FastLr, a.NumSteps, a.FirstOrder, metaUpdate))),
+        ("promp", (setup, a, _, metaUpdate) => new ProMpLearner(setup, new ProMpOptions(a.FastLr, a.NumSteps, a.ClipEps, a.InnerKlCoeff,
+            a.AdaptiveInnerKl, a.TargetInnerKl, a.NumPpoSteps, metaUpdate))),
     ];
 
     /// <summary>The algorithm names configs may use.</summary>

@@ -60,6 +60,11 @@ public sealed record TrainConfig
         Sampler.Validate();
         Algorithm.Validate();
         MetaUpdate.Validate();
+        if (Algorithm.Name == "promp" && MetaUpdate.Method == "trpo")
+        {
+            throw new ConfigException("config key 'meta_update.method' must be adam or sgd for algorithm promp (got 'trpo')");
+        }
+
         Test.Validate();
         ITaskDistribution tasks = Env.CreateTasks(Sampler.Horizon);
         var resolved = this with
@@ -184,12 +189,12 @@ public sealed record SamplerConfig
 }
 
 /// <summary>
-/// Config section <c>algorithm</c>: "bomrl" (Algorithm 2: Adam on eq. (7), CG hypergradient eq. (8)) or
-/// "maml-trpo" (pytorch-maml-rl). Keys of the other algorithm are accepted and ignored.
+/// Config section <c>algorithm</c>: "bomrl" (Algorithm 2: Adam on eq. (7), CG hypergradient eq. (8)),
+/// "maml-trpo" (pytorch-maml-rl) or "promp" (ProMP's authors' code). Keys of the other algorithms are accepted and ignored.
 /// </summary>
 public sealed record AlgorithmConfig
 {
-    /// <summary>Algorithm: bomrl or maml-trpo. Required.</summary>
+    /// <summary>Algorithm: bomrl, maml-trpo or promp. Required.</summary>
     public string? Name { get; init; }
 
     /// <summary>BO-MRL distance: kl1 (D1), kl2 (D2) or l2 (D3).</summary>
@@ -207,14 +212,29 @@ public sealed record AlgorithmConfig
     /// <summary>Surrogate of J in (7): h-clipped, ratio or first-order.</summary>
     public string Surrogate { get; init; } = "h-clipped";
 
-    /// <summary>MAML inner policy-gradient step size (pytorch-maml-rl fast-lr).</summary>
+    /// <summary>MAML / ProMP inner policy-gradient step size α (pytorch-maml-rl fast-lr; ProMP run scripts' inner_lr 0.1).</summary>
     public double FastLr { get; init; } = 0.1;
 
-    /// <summary>MAML inner gradient steps (num-steps).</summary>
+    /// <summary>MAML / ProMP inner gradient steps (num-steps; ProMP's num_inner_grad_steps 1).</summary>
     public int NumSteps { get; init; } = 1;
 
     /// <summary>First-order MAML (no second derivatives through the inner step).</summary>
     public bool FirstOrder { get; init; }
+
+    /// <summary>ProMP: ε of the clipped outer ratio (ProMP's MuJoCo run script: 0.3; its class default 0.2).</summary>
+    public double ClipEps { get; init; } = 0.3;
+
+    /// <summary>ProMP: initial coefficient η of the inner KL penalty (run script's init_inner_kl_penalty 5e-4).</summary>
+    public double InnerKlCoeff { get; init; } = 5e-4;
+
+    /// <summary>ProMP: halve / double η when the measured inner KL is below target/1.5 / above 1.5·target (run script: false).</summary>
+    public bool AdaptiveInnerKl { get; init; }
+
+    /// <summary>ProMP: the target of the adaptive η (pro_mp.py's target_inner_step 0.01).</summary>
+    public double TargetInnerKl { get; init; } = 0.01;
+
+    /// <summary>ProMP: optimiser steps per meta-iteration on the same batches (num_ppo_steps 5).</summary>
+    public int NumPpoSteps { get; init; } = 5;
 
     /// <summary>CG iterations of the eq. (8) solve.</summary>
     public int HypergradientCgIterations { get; init; } = 20;
@@ -251,6 +271,10 @@ public sealed record AlgorithmConfig
         ConfigCheck.OneOf(Surrogate, "algorithm.surrogate", "h-clipped", "ratio", "first-order");
         ConfigCheck.Positive(FastLr, "algorithm.fast_lr");
         ConfigCheck.Positive(NumSteps, "algorithm.num_steps");
+        ConfigCheck.InRange(ClipEps, "algorithm.clip_eps", 0, 1, lowOpen: true, highOpen: true);
+        ConfigCheck.NonNegative(InnerKlCoeff, "algorithm.inner_kl_coeff");
+        ConfigCheck.Positive(TargetInnerKl, "algorithm.target_inner_kl");
+        ConfigCheck.Positive(NumPpoSteps, "algorithm.num_ppo_steps");
         ConfigCheck.Positive(HypergradientCgIterations, "algorithm.hypergradient_cg_iterations");
         ConfigCheck.NonNegative(HypergradientDamping, "algorithm.hypergradient_damping");
         ConfigCheck.Positive(HypergradientSubsample, "algorithm.hypergradient_subsample");

@@ -26,7 +26,7 @@ public interface IMetaLearner
     MetaTestResult MetaTest(int steps, int tasks, long seed);
 }
 
-/// <summary>Checkpointed learner state: meta-parameters φ and any optimiser state (empty for TRPO).</summary>
+/// <summary>Checkpointed learner state: meta-parameters φ and any optimiser state (empty for TRPO), followed by the learner's own (ProMP: η).</summary>
 public sealed record MetaLearnerState(double[] Phi, double[] OptimizerState);
 
 /// <summary>Wall-clock seconds of one meta-iteration, split by phase (paper, Appendix E).</summary>

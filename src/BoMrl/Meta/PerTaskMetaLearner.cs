@@ -73,7 +73,7 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
     }
 
     /// <inheritdoc/>
-    public MetaLearnerState GetState() => new((double[])_phi.Clone(), _optimizer.GetState());
+    public MetaLearnerState GetState() => new((double[])_phi.Clone(), [.. _optimizer.GetState(), .. LearnerState]);
 
     /// <inheritdoc/>
     public void SetState(MetaLearnerState state)
@@ -89,8 +89,27 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
             }
         }
 
-        _optimizer.SetState(state.OptimizerState ?? []);
+        double[] saved = state.OptimizerState ?? [];
+        int own = LearnerState.Length;
+        if (saved.Length < own)
+        {
+            throw new ArgumentException("The checkpoint lacks the learner's own state.", nameof(state));
+        }
+
+        _optimizer.SetState(saved[..^own]);
+        RestoreLearnerState(saved.AsSpan(saved.Length - own));
         _phi = (double[])state.Phi.Clone();
+    }
+
+    /// <summary>
+    /// The learner's own checkpoint state beyond φ and the optimiser's (e.g. an adaptive penalty coefficient), of a fixed
+    /// length; <see cref="GetState"/> stores it after the optimiser's state. Empty by default.
+    /// </summary>
+    protected virtual double[] LearnerState => [];
+
+    /// <summary>Restores a state returned by <see cref="LearnerState"/> (same length).</summary>
+    protected virtual void RestoreLearnerState(ReadOnlySpan<double> state)
+    {
     }
 
     /// <summary>Algorithm 2, line 5: the adaptation of one task from <paramref name="phi"/> on its batch (also each meta-test step).</summary>

@@ -254,6 +254,42 @@ public sealed class BatchObjectives
         return scale * value;
     }
 
+    /// <summary>
+    /// Term Σ_r w_r·min(ρ_r·Â_r, clip(ρ_r, 1 − ε, 1 + ε)·Â_r) with ρ_r = π_θ(a_r|s_r)/π_β(a_r|s_r) (PPO's clipped
+    /// objective, ProMP's outer objective), times scale. Rows where the clipped side is the smaller one contribute no
+    /// gradient; at a tie the unclipped side's gradient is taken.
+    /// </summary>
+    public double AddProximalSurrogate(ReadOnlySpan<double> logBehaviour, double epsilon, double scale = 1.0)
+    {
+        PolicyBatch batch = Current;
+        int n = batch.Rows;
+        Span<double> logp = _rowA.AsSpan(0, n);
+        Family.LogProb(CurrentDist, batch.Actions, n, logp);
+        Span<double> coef = _rowB.AsSpan(0, n);
+        double value = 0;
+        for (int r = 0; r < n; r++)
+        {
+            double w = batch.Weights[r], adv = batch.Advantages[r];
+            double rho = Math.Exp(logp[r] - logBehaviour[r]);
+            double plain = rho * adv, clipped = Math.Clamp(rho, 1.0 - epsilon, 1.0 + epsilon) * adv;
+            bool active = plain <= clipped;
+            value += w * (active ? plain : clipped);
+            coef[r] = active ? scale * w * plain : 0.0; // d(ρÂ)/d log π = ρÂ
+        }
+
+        if (!double.IsFinite(value))
+        {
+            throw new NumericalFailureException("Clipped surrogate objective is not finite (importance ratio overflow).");
+        }
+
+        if (_withGradient)
+        {
+            Family.AddLogProbGradient(CurrentDist, batch.Actions, n, coef, CurrentGradient);
+        }
+
+        return scale * value;
+    }
+
     private double Single(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient, Func<BatchObjectives, double> term)
     {
         Begin(theta, batch, !gradient.IsEmpty);
@@ -315,6 +351,21 @@ public sealed class BatchObjectives
         ArgumentNullException.ThrowIfNull(batch);
         Begin(theta, batch, !gradient.IsEmpty);
         double value = AddRatioSurrogate(logBehaviour, clipped);
+        if (!gradient.IsEmpty)
+        {
+            End(theta, gradient);
+        }
+
+        return value;
+    }
+
+    /// <summary>The clipped surrogate Σ_r w_r·min(ρ_r·Â_r, clip(ρ_r, 1 ± ε)·Â_r) (see <see cref="AddProximalSurrogate"/>) and its gradient.</summary>
+    public double ProximalSurrogate(ReadOnlySpan<double> theta, PolicyBatch batch, ReadOnlySpan<double> logBehaviour, double epsilon,
+        Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Begin(theta, batch, !gradient.IsEmpty);
+        double value = AddProximalSurrogate(logBehaviour, epsilon);
         if (!gradient.IsEmpty)
         {
             End(theta, gradient);

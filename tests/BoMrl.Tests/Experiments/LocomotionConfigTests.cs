@@ -12,7 +12,7 @@ namespace BoMrl.Tests.Experiments;
 public sealed class LocomotionConfigTests : IDisposable
 {
     private static readonly string[] Families = ["halfcheetah-vel", "halfcheetah-dir", "ant-vel", "ant-dir"];
-    private static readonly string[] Algorithms = ["bomrl-kl1", "bomrl-kl2", "bomrl-l2", "maml-trpo"];
+    private static readonly string[] Algorithms = ["bomrl-kl1", "bomrl-kl2", "bomrl-l2", "maml-trpo", "promp"];
 
     private readonly string _root = Directory.CreateTempSubdirectory("bomrl-loco-").FullName;
 
@@ -24,7 +24,7 @@ public sealed class LocomotionConfigTests : IDisposable
     public void Every_shipped_config_loads_and_builds_its_learner()
     {
         string[] files = Directory.GetFiles(Path.Combine(TrainConfigTests.RepoRoot(), "configs"), "*.json");
-        Assert.True(files.Length >= 20, $"expected the 4 navigation and 16 locomotion configs, found {files.Length}");
+        Assert.True(files.Length >= 25, $"expected the 5 navigation and 20 locomotion configs, found {files.Length}");
         foreach (string f in files)
         {
             TrainConfig c = ConfigLoader.Load(f);
@@ -67,6 +67,21 @@ public sealed class LocomotionConfigTests : IDisposable
                 Assert.Equal([64, 64], c.Policy.HiddenSizes);
                 Assert.Equal("tanh", c.Policy.Nonlinearity);
                 Assert.Equal(500, c.Iterations);
+                if (algorithm == "promp")
+                {
+                    // ProMP's MuJoCo run script: inner_lr 0.1, one inner step, clip_eps 0.3, η 5e-4 fixed, 5 Adam steps of 1e-3.
+                    Assert.Equal("promp", c.Algorithm.Name);
+                    Assert.Equal(0.1, c.Algorithm.FastLr);
+                    Assert.Equal(1, c.Algorithm.NumSteps);
+                    Assert.Equal(0.3, c.Algorithm.ClipEps);
+                    Assert.Equal(5e-4, c.Algorithm.InnerKlCoeff);
+                    Assert.False(c.Algorithm.AdaptiveInnerKl);
+                    Assert.Equal(5, c.Algorithm.NumPpoSteps);
+                    Assert.Equal("adam", c.MetaUpdate.Method);
+                    Assert.Equal(1e-3, c.MetaUpdate.Lr);
+                    continue;
+                }
+
                 Assert.Equal("trpo", c.MetaUpdate.Method);
                 Assert.Equal(10, c.MetaUpdate.CgIterations);
                 Assert.Equal(1e-5, c.MetaUpdate.CgDamping);

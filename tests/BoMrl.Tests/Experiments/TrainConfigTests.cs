@@ -76,7 +76,7 @@ public class TrainConfigTests
     {
         string dir = Path.Combine(RepoRoot(), "configs");
         string[] files = Directory.GetFiles(dir, "navigation2d-*.json");
-        Assert.Equal(4, files.Length);
+        Assert.Equal(5, files.Length);
         foreach (string f in files)
         {
             TrainConfig c = ConfigLoader.Load(f);
@@ -84,6 +84,10 @@ public class TrainConfigTests
         }
 
         Assert.Equal("maml-trpo", ConfigLoader.Load(Path.Combine(dir, "navigation2d-maml-trpo.json")).Algorithm.Name);
+        TrainConfig promp = ConfigLoader.Load(Path.Combine(dir, "navigation2d-promp.json"));
+        Assert.Equal(("promp", "adam"), (promp.Algorithm.Name, promp.MetaUpdate.Method));
+        ConfigException trpo = Assert.Throws<ConfigException>(() => (promp with { MetaUpdate = new MetaUpdateConfig() }).Resolve());
+        Assert.StartsWith("config key 'meta_update.method' must be adam or sgd", trpo.Message);
         Assert.Equal("l2", ConfigLoader.Load(Path.Combine(dir, "navigation2d-bomrl-l2.json")).Algorithm.Distance);
     }
 
