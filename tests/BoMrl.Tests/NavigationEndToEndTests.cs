@@ -70,6 +70,9 @@ public class NavigationEndToEndTests
     [Theory]
     [InlineData("""{ "name": "maml-trpo", "num_steps": 2 }""", """{ "method": "trpo" }""")]
     [InlineData("""{ "name": "maml-trpo", "first_order": true }""", """{ "method": "trpo" }""")]
+    [InlineData("""{ "name": "maml-trpo", "weighting": "per-step" }""", """{ "method": "trpo" }""")]
+    [InlineData("""{ "name": "emaml" }""", """{ "method": "trpo" }""")]
+    [InlineData("""{ "name": "emaml", "weighting": "per-step", "exploration_weight": 0.5 }""", """{ "method": "adam", "lr": 0.01 }""")]
     [InlineData("""{ "name": "bomrl", "distance": "kl2", "surrogate": "ratio", "inner_iterations": 5 }""", """{ "method": "sgd", "lr": 0.05 }""")]
     [InlineData("""{ "name": "bomrl", "distance": "l2", "lambda": 5, "surrogate": "first-order" }""", """{ "method": "adam", "lr": 0.01 }""")]
     public void Every_variant_iterates_with_finite_metrics_and_restores_its_state(string algorithm, string metaUpdate)
