@@ -21,8 +21,9 @@ public static class MetaLearners
         ("bomrl", (setup, a, m, metaUpdate) => new BoMrlLearner(setup, new BoMrlOptions(
             new AdaptationOptions(a.ParseDistance(), ParseSurrogate(a.Surrogate), a.Lambda, a.InnerIterations, a.InnerLr),
             new HypergradientOptions(a.HypergradientCgIterations, a.HypergradientDamping, CurvatureSubsample: a.HypergradientSubsample),
-            metaUpdate, m.FisherSubsample))),
-        ("maml-trpo", (setup, a, _, metaUpdate) => new MamlTrpoLearner(setup, new MamlTrpoOptions(a.FastLr, a.NumSteps, a.FirstOrder, metaUpdate))),
+            metaUpdate, m.FisherSubsample, a.ParseWeighting()))),
+        ("maml-trpo", (setup, a, _, metaUpdate) => new MamlTrpoLearner(setup, MamlOptions(a, metaUpdate))),
+        ("emaml", (setup, a, _, metaUpdate) => new EMamlLearner(setup, new EMamlOptions(MamlOptions(a, metaUpdate), a.ExplorationWeight))),
         ("promp", (setup, a, _, metaUpdate) => new ProMpLearner(setup, new ProMpOptions(a.FastLr, a.NumSteps, a.ClipEps, a.InnerKlCoeff,
             a.AdaptiveInnerKl, a.TargetInnerKl, a.NumPpoSteps, metaUpdate))),
     ];
@@ -52,6 +53,9 @@ public static class MetaLearners
 
         throw new ConfigException($"config key 'algorithm.name' must be one of {string.Join(", ", Names)} (got '{a.Name}')");
     }
+
+    private static MamlTrpoOptions MamlOptions(AlgorithmConfig a, MetaUpdateOptions metaUpdate) =>
+        new(a.FastLr, a.NumSteps, a.FirstOrder, metaUpdate, a.ParseWeighting());
 
     private static SurrogateKind ParseSurrogate(string text) => SurrogateNames.TryParse(text, out SurrogateKind s) ? s
         : throw new ConfigException($"config key 'algorithm.surrogate' must be one of h-clipped, ratio, first-order (got '{text}')");

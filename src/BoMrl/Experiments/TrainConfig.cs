@@ -2,6 +2,7 @@
 
 using BoMrl.Distances;
 using BoMrl.Environments;
+using BoMrl.Objectives;
 using BoMrl.Sampling;
 
 namespace BoMrl.Experiments;
@@ -70,7 +71,7 @@ public sealed record TrainConfig
         var resolved = this with
         {
             Sampler = Sampler with { Horizon = tasks.Horizon },
-            Algorithm = Algorithm with { Distance = Algorithm.ParseDistance().ToName() },
+            Algorithm = Algorithm with { Distance = Algorithm.ParseDistance().ToName(), Weighting = Algorithm.ResolvedWeighting() },
         };
         ResourceLimits.CheckTrain(resolved, tasks.ObservationSize, tasks.ActionSize, ResourceLimits.AvailableBytes);
         return resolved;
@@ -190,7 +191,8 @@ public sealed record SamplerConfig
 
 /// <summary>
 /// Config section <c>algorithm</c>: "bomrl" (Algorithm 2: Adam on eq. (7), CG hypergradient eq. (8)),
-/// "maml-trpo" (pytorch-maml-rl) or "promp" (ProMP's authors' code). Keys of the other algorithms are accepted and ignored.
+/// "maml-trpo" (pytorch-maml-rl), "emaml" (MAML-TRPO plus E-MAML's exploration term) or "promp" (ProMP's authors'
+/// code). Keys of the other algorithms are accepted and ignored.
 /// </summary>
 public sealed record AlgorithmConfig
 {
@@ -248,12 +250,33 @@ public sealed record AlgorithmConfig
     /// </summary>
     public int HypergradientSubsample { get; init; } = 1;
 
+    /// <summary>
+    /// Row weights of every batch objective: "per-step" (every sampled step alike: eq. (7), the original MAML code, the
+    /// ProMP code) or "per-episode" (mean over each episode's steps, then over episodes: pytorch-maml-rl). Absent = the
+    /// learner's own: per-step for bomrl, per-episode for maml-trpo and emaml.
+    /// </summary>
+    public string? Weighting { get; init; }
+
+    /// <summary>E-MAML: weight of the exploration term r̄ᵢ·mean log π_φ on the pre-adaptation batch (1 = as the ProMP code adds it).</summary>
+    public double ExplorationWeight { get; init; } = 1.0;
+
     /// <summary>The algorithm names configs may use (registered in <see cref="MetaLearners"/>).</summary>
     public static IReadOnlyList<string> Names => MetaLearners.Names;
 
     /// <summary>The parsed <see cref="Distances.Distance"/>; throws <see cref="ConfigException"/> when unknown.</summary>
     public Distance ParseDistance() => DistanceNames.TryParse(Distance, out Distance d) ? d
         : throw new ConfigException($"config key 'algorithm.distance' must be one of kl1, kl2, l2 (got '{Distance}')");
+
+    /// <summary><see cref="Weighting"/>, or the learner's default when absent (per-step for bomrl, per-episode otherwise).</summary>
+    public string ResolvedWeighting() => Weighting ?? (Name == "bomrl" ? "per-step" : "per-episode");
+
+    /// <summary>The parsed row weighting (see <see cref="ResolvedWeighting"/>).</summary>
+    public RowWeighting ParseWeighting() => ResolvedWeighting() switch
+    {
+        "per-step" => RowWeighting.PerStep,
+        "per-episode" => RowWeighting.PerEpisode,
+        string w => throw new ConfigException($"config key 'algorithm.weighting' must be one of per-step, per-episode (got '{w}')"),
+    };
 
     internal void Validate()
     {
@@ -278,6 +301,8 @@ public sealed record AlgorithmConfig
         ConfigCheck.Positive(HypergradientCgIterations, "algorithm.hypergradient_cg_iterations");
         ConfigCheck.NonNegative(HypergradientDamping, "algorithm.hypergradient_damping");
         ConfigCheck.Positive(HypergradientSubsample, "algorithm.hypergradient_subsample");
+        _ = ParseWeighting();
+        ConfigCheck.NonNegative(ExplorationWeight, "algorithm.exploration_weight");
     }
 }
 

@@ -13,8 +13,9 @@ namespace BoMrl.Meta;
 /// TRPO's Fisher-vector products use every k-th pre-adaptation step (1 = all). Subsampling the curvature is what
 /// TRPO implementations do to cut its cost (OpenAI baselines uses every 5th); the gradient always uses all steps.
 /// </param>
+/// <param name="Weighting">Row weights of every batch objective: per step (1/|B|, eq. (7); the default) or per episode.</param>
 public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOptions Hypergradient, MetaUpdateOptions MetaUpdate,
-    int FisherSubsample = 1)
+    int FisherSubsample = 1, RowWeighting Weighting = RowWeighting.PerStep)
 {
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
@@ -26,6 +27,10 @@ public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOpt
         Hypergradient.Validate();
         MetaUpdate.Validate();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(FisherSubsample);
+        if (!Enum.IsDefined(Weighting))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Weighting), Weighting, "Unknown row weighting.");
+        }
     }
 }
 
@@ -40,7 +45,7 @@ public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOpt
 /// ĝᵀ(φ − φ_old), not to decrease; evaluating the meta-objective itself at a trial φ would mean re-solving every
 /// task's inner problem (docs/meta-learning.md).
 /// </para>
-/// Rows are weighted per step (1/|B|, eq. (7)).
+/// Rows are weighted per step (1/|B|, eq. (7)) unless <see cref="BoMrlOptions.Weighting"/> says per episode.
 /// </summary>
 public sealed class BoMrlLearner : PerTaskMetaLearner
 {
@@ -48,7 +53,7 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public BoMrlLearner(MetaTrainingSetup setup, BoMrlOptions options)
-        : base(setup, RowWeighting.PerStep, Checked(options).Adaptation, options.Hypergradient, options.MetaUpdate)
+        : base(setup, Checked(options).Weighting, options.Adaptation, options.Hypergradient, options.MetaUpdate)
     {
         _options = options;
     }

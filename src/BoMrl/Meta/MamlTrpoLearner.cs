@@ -12,7 +12,12 @@ namespace BoMrl.Meta;
 /// <param name="NumSteps">Inner policy-gradient steps on the training batch (num-steps).</param>
 /// <param name="FirstOrder">Treat dθ'/dφ as the identity (first-order MAML).</param>
 /// <param name="MetaUpdate">TRPO (the algorithm's own) or SGD/Adam.</param>
-public sealed record MamlTrpoOptions(double FastLearningRate, int NumSteps, bool FirstOrder, MetaUpdateOptions MetaUpdate)
+/// <param name="Weighting">
+/// Row weights of every batch objective: per episode (pytorch-maml-rl's mean over each episode's steps, then over
+/// episodes; the default) or per step (every sampled step alike, as the original MAML code and the ProMP code do).
+/// </param>
+public sealed record MamlTrpoOptions(double FastLearningRate, int NumSteps, bool FirstOrder, MetaUpdateOptions MetaUpdate,
+    RowWeighting Weighting = RowWeighting.PerEpisode)
 {
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
@@ -25,6 +30,10 @@ public sealed record MamlTrpoOptions(double FastLearningRate, int NumSteps, bool
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NumSteps);
         ArgumentNullException.ThrowIfNull(MetaUpdate);
         MetaUpdate.Validate();
+        if (!Enum.IsDefined(Weighting))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Weighting), Weighting, "Unknown row weighting.");
+        }
     }
 }
 
@@ -37,7 +46,8 @@ public sealed record MamlTrpoOptions(double FastLearningRate, int NumSteps, bool
 /// and the shared TRPO step whose Fisher is the Hessian of the KL of the adapted policies,
 /// KL(π_θ'(φ) ‖ π_θ'(φold)) on the validation states — (dθ'/dφ)ᵀF'(dθ'/dφ) — with a backtracking line search that
 /// re-adapts at each trial φ and requires the surrogate to improve and that KL ≤ δ. Rows are weighted per episode
-/// (pytorch-maml-rl's mean over each episode's steps, then over episodes).
+/// by default (pytorch-maml-rl's mean over each episode's steps, then over episodes) or per step
+/// (<see cref="MamlTrpoOptions.Weighting"/>).
 /// </summary>
 public class MamlTrpoLearner : PerTaskMetaLearner
 {
@@ -45,7 +55,7 @@ public class MamlTrpoLearner : PerTaskMetaLearner
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public MamlTrpoLearner(MetaTrainingSetup setup, MamlTrpoOptions options)
-        : base(setup, RowWeighting.PerEpisode, AdaptationOptions.PolicyGradientStep(Checked(options).FastLearningRate),
+        : base(setup, Checked(options).Weighting, AdaptationOptions.PolicyGradientStep(options.FastLearningRate),
             // The inner objective is quadratic with H = 2λI: one undamped CG iteration solves it exactly.
             new HypergradientOptions(CgIterations: 2, Damping: 0), options.MetaUpdate)
     {

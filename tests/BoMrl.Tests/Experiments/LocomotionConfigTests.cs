@@ -12,7 +12,7 @@ namespace BoMrl.Tests.Experiments;
 public sealed class LocomotionConfigTests : IDisposable
 {
     private static readonly string[] Families = ["halfcheetah-vel", "halfcheetah-dir", "ant-vel", "ant-dir"];
-    private static readonly string[] Algorithms = ["bomrl-kl1", "bomrl-kl2", "bomrl-l2", "maml-trpo", "promp"];
+    private static readonly string[] Algorithms = ["bomrl-kl1", "bomrl-kl2", "bomrl-l2", "maml-trpo", "promp", "emaml"];
 
     private readonly string _root = Directory.CreateTempSubdirectory("bomrl-loco-").FullName;
 
@@ -24,7 +24,7 @@ public sealed class LocomotionConfigTests : IDisposable
     public void Every_shipped_config_loads_and_builds_its_learner()
     {
         string[] files = Directory.GetFiles(Path.Combine(TrainConfigTests.RepoRoot(), "configs"), "*.json");
-        Assert.True(files.Length >= 25, $"expected the 5 navigation and 20 locomotion configs, found {files.Length}");
+        Assert.True(files.Length >= 30, $"expected the 6 navigation and 24 locomotion configs, found {files.Length}");
         foreach (string f in files)
         {
             TrainConfig c = ConfigLoader.Load(f);
@@ -85,9 +85,9 @@ public sealed class LocomotionConfigTests : IDisposable
                 Assert.Equal("trpo", c.MetaUpdate.Method);
                 Assert.Equal(10, c.MetaUpdate.CgIterations);
                 Assert.Equal(1e-5, c.MetaUpdate.CgDamping);
-                if (algorithm == "maml-trpo")
+                if (algorithm is "maml-trpo" or "emaml")
                 {
-                    Assert.Equal("maml-trpo", c.Algorithm.Name);
+                    Assert.Equal(algorithm, c.Algorithm.Name);
                     Assert.Equal(0.01, c.MetaUpdate.MaxKl);
                     Assert.Equal(0.1, c.Algorithm.FastLr);
                     Assert.Equal(1, c.Algorithm.NumSteps);
@@ -107,6 +107,21 @@ public sealed class LocomotionConfigTests : IDisposable
                     Assert.Equal(expected, c.Algorithm.Lambda);
                 }
             }
+        }
+    }
+
+    [Fact]
+    public void Every_emaml_config_is_its_maml_trpo_config_plus_the_exploration_term()
+    {
+        foreach (string family in Families.Prepend("navigation2d"))
+        {
+            TrainConfig emaml = ConfigLoader.Load(ConfigPath($"{family}-emaml.json"));
+            TrainConfig maml = ConfigLoader.Load(ConfigPath($"{family}-maml-trpo.json"));
+            Assert.Equal("emaml", emaml.Algorithm.Name);
+            Assert.Equal(1.0, emaml.Algorithm.ExplorationWeight);
+            Assert.Equal("per-episode", emaml.Algorithm.Weighting);
+            TrainConfig same = emaml with { Algorithm = emaml.Algorithm with { Name = "maml-trpo" } };
+            Assert.Equal(ConfigLoader.ToJson(maml), ConfigLoader.ToJson(same));
         }
     }
 

@@ -55,6 +55,8 @@ public class TrainConfigTests
     [InlineData("""{ "env": { "name": "navigation3d" }, "algorithm": { "name": "bomrl" } }""", "config key 'env.name': unknown environment 'navigation3d'")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "ppo" } }""", "config key 'algorithm.name' must be one of bomrl, maml-trpo")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl", "distance": "kl3" } }""", "config key 'algorithm.distance' must be one of kl1, kl2, l2")]
+    [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "maml-trpo", "weighting": "per-task" } }""", "config key 'algorithm.weighting' must be one of per-step, per-episode")]
+    [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "emaml", "exploration_weight": -1 } }""", "config key 'algorithm.exploration_weight' must be")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "gamma": 1.5 } }""", "config key 'sampler.gamma' must lie in (0, 1]")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "threads": "four" } }""", "config key 'sampler.threads' must be an integer")]
     [InlineData("""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "policy": { "hidden_sizes": [64, 0] } }""", "config key 'policy.hidden_sizes[1]' must be a positive integer")]
@@ -76,7 +78,7 @@ public class TrainConfigTests
     {
         string dir = Path.Combine(RepoRoot(), "configs");
         string[] files = Directory.GetFiles(dir, "navigation2d-*.json");
-        Assert.Equal(5, files.Length);
+        Assert.Equal(6, files.Length);
         foreach (string f in files)
         {
             TrainConfig c = ConfigLoader.Load(f);
@@ -89,6 +91,23 @@ public class TrainConfigTests
         ConfigException trpo = Assert.Throws<ConfigException>(() => (promp with { MetaUpdate = new MetaUpdateConfig() }).Resolve());
         Assert.StartsWith("config key 'meta_update.method' must be adam or sgd", trpo.Message);
         Assert.Equal("l2", ConfigLoader.Load(Path.Combine(dir, "navigation2d-bomrl-l2.json")).Algorithm.Distance);
+    }
+
+    [Theory]
+    [InlineData("bomrl", null, "per-step")]
+    [InlineData("maml-trpo", null, "per-episode")]
+    [InlineData("emaml", null, "per-episode")]
+    [InlineData("maml-trpo", "per-step", "per-step")]
+    [InlineData("emaml", "per-step", "per-step")]
+    [InlineData("bomrl", "per-episode", "per-episode")]
+    public void Row_weighting_is_a_plain_key_whose_absence_means_the_learners_own(string name, string? weighting, string resolved)
+    {
+        string key = weighting is null ? "" : $", \"weighting\": \"{weighting}\"";
+        TrainConfig c = ConfigLoader.Parse($$"""{ "env": { "name": "navigation2d" }, "algorithm": { "name": "{{name}}"{{key}} } }""");
+        Assert.Equal(resolved, c.Algorithm.Weighting);
+        // The resolved config (the run folder's config.json) states it, and reads back the same.
+        Assert.Equal(resolved, ConfigLoader.Parse(ConfigLoader.ToJson(c)).Algorithm.Weighting);
+        Assert.Contains($"\"weighting\": \"{resolved}\"", ConfigLoader.ToJson(c));
     }
 
     internal static string RepoRoot()

@@ -1,0 +1,221 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using BoMrl.Objectives;
+using BoMrl.Sampling;
+
+namespace BoMrl.Meta;
+
+/// <summary>What E-MAML's exploration term multiplies the log-likelihood of the pre-adaptation batch by.</summary>
+public enum ExplorationCredit
+{
+    /// <summary>
+    /// The ProMP code's E-MAML: r̄ᵢ = mean over task i's post-adaptation steps of (r − m)/(s + 1e-8), m and s the mean
+    /// and (population) standard deviation of every post-adaptation step reward of the meta-batch, times the
+    /// row-weighted mean of log π_φ(a|s) over B⁰ᵢ.
+    /// </summary>
+    NormalizedReward,
+
+    /// <summary>
+    /// The score-function term of ∇_φ E_{B⁰∼π_φ}[J(φ′(φ, B⁰))]: Ĵᵢ, the mean episode return of B¹ᵢ (an unbiased estimate of
+    /// J(φ′ᵢ)), times the log-likelihood of the whole batch, Σ_{B⁰ᵢ} log π_φ(a|s). Unbiased, high-variance; for checks.
+    /// </summary>
+    Return,
+}
+
+/// <summary>Settings of E-MAML (Stadie et al. 2018, as the ProMP code base runs it: MAML-TRPO with exploration = True).</summary>
+/// <param name="Maml">The MAML-TRPO settings it extends (inner step, row weighting, meta-update).</param>
+/// <param name="ExplorationWeight">Factor on the exploration term (1: the term as the ProMP code adds it).</param>
+/// <param name="Credit">r̄ᵢ as the ProMP code computes it (default) or the unnormalised return.</param>
+public sealed record EMamlOptions(MamlTrpoOptions Maml, double ExplorationWeight = 1.0,
+    ExplorationCredit Credit = ExplorationCredit.NormalizedReward)
+{
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Maml);
+        Maml.Validate();
+        if (!double.IsFinite(ExplorationWeight) || ExplorationWeight < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExplorationWeight), ExplorationWeight,
+                "exploration_weight must be finite and non-negative.");
+        }
+
+        if (!Enum.IsDefined(Credit))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Credit), Credit, "Unknown exploration credit.");
+        }
+    }
+}
+
+/// <summary>
+/// E-MAML (Stadie et al. 2018, "Some Considerations on Learning to Explore via Meta-Reinforcement Learning"), as the
+/// ProMP code base (jonasrothfuss/ProMP, <c>meta_algos/trpo_maml.py</c> with <c>exploration=True</c>) computes it:
+/// MAML-TRPO whose per-task outer objective gains cᵢ · Σ_{B⁰ᵢ} u log π_φ(a|s), cᵢ a constant credit
+/// (<see cref="ExplorationCredit"/>) and u the row weights (or 1 for the unnormalised form). Its gradient credits
+/// the distribution that sampled the pre-adaptation batch with how good the post-adaptation data turned out — the
+/// term MAML drops when it treats B⁰ as fixed. The TRPO line search adds the term's change at the trial φ to the
+/// surrogate improvement, so the search is consistent with the gradient; the trust region is MAML-TRPO's.
+/// </summary>
+public sealed class EMamlLearner : MamlTrpoLearner
+{
+    /// <summary>The ProMP code's guard against a zero reward spread.</summary>
+    private const double StdEpsilon = 1e-8;
+
+    private readonly EMamlOptions _options;
+
+    /// <summary>Credits per iteration, computed once from the post-adaptation batches (shared by every task's call).</summary>
+    private readonly ConditionalWeakTable<TrajectoryBatch[], double[]> _credits = [];
+
+    /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
+    public EMamlLearner(MetaTrainingSetup setup, EMamlOptions options)
+        : base(setup, Checked(options).Maml)
+    {
+        _options = options;
+    }
+
+    /// <inheritdoc/>
+    public override string Algorithm => "emaml";
+
+    private static EMamlOptions Checked(EMamlOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>
+    /// r̄ᵢ of the ProMP code's sample processor: m, s = mean and population standard deviation of every valid
+    /// post-adaptation step reward of the meta-batch; r̄ᵢ = mean over task i's valid steps of (r − m)/(s + 1e-8).
+    /// </summary>
+    public static double[] NormalizedRewardCredits(IReadOnlyList<TrajectoryBatch> post)
+    {
+        ArgumentNullException.ThrowIfNull(post);
+        double sum = 0, sumSq = 0;
+        long count = 0;
+        var taskSum = new double[post.Count];
+        var taskCount = new long[post.Count];
+        for (int i = 0; i < post.Count; i++)
+        {
+            TrajectoryBatch b = post[i];
+            for (int e = 0; e < b.Episodes; e++)
+            {
+                ReadOnlySpan<double> r = b.Rewards.AsSpan(e * b.Horizon, b.Lengths[e]);
+                taskSum[i] += TensorPrimitives.Sum(r);
+                taskCount[i] += r.Length;
+            }
+
+            sum += taskSum[i];
+            count += taskCount[i];
+        }
+
+        double m = sum / count;
+        foreach (TrajectoryBatch b in post)
+        {
+            for (int e = 0; e < b.Episodes; e++)
+            {
+                foreach (double r in b.Rewards.AsSpan(e * b.Horizon, b.Lengths[e]))
+                {
+                    sumSq += (r - m) * (r - m);
+                }
+            }
+        }
+
+        double s = Math.Sqrt(sumSq / count);
+        var credits = new double[post.Count];
+        for (int i = 0; i < post.Count; i++)
+        {
+            // mean((r − m)/(s + ε)) over the task's steps = (mean r − m)/(s + ε)
+            credits[i] = (taskSum[i] / taskCount[i] - m) / (s + StdEpsilon);
+        }
+
+        return credits;
+    }
+
+    /// <summary>The per-task credits cᵢ (before the weight) of this iteration's post-adaptation batches.</summary>
+    private double[] Credits(TrajectoryBatch[] post) => _credits.GetValue(post, p => _options.Credit == ExplorationCredit.Return
+        ? p.Select(b => b.MeanEpisodeReturn()).ToArray()
+        : NormalizedRewardCredits(p));
+
+    /// <summary>
+    /// Task i's exploration term at <paramref name="phi"/>: weight·cᵢ·Σ_r u_r log π_φ(a_r|s_r) on B⁰ᵢ (u = the row
+    /// weights, or 1 for <see cref="ExplorationCredit.Return"/>), and its φ-gradient added into <paramref name="gradient"/>
+    /// (skipped when empty).
+    /// </summary>
+    private double ExplorationTerm(BatchObjectives objectives, IterationData data, int task, ReadOnlySpan<double> phi, Span<double> gradient)
+    {
+        PolicyBatch pre = data.PreRows[task];
+        double kappa = _options.ExplorationWeight * Credits(data.Post)[task];
+        var coef = new double[pre.Rows];
+        if (_options.Credit == ExplorationCredit.Return)
+        {
+            coef.AsSpan().Fill(kappa);
+        }
+        else
+        {
+            TensorPrimitives.Multiply(pre.Weights, kappa, coef);
+        }
+
+        if (gradient.IsEmpty)
+        {
+            return objectives.WeightedLogProb(phi, pre, coef, []);
+        }
+
+        var g = new double[gradient.Length];
+        double value = objectives.WeightedLogProb(phi, pre, coef, g);
+        TensorPrimitives.Add(gradient, g, gradient);
+        return value;
+    }
+
+    /// <summary>MAML-TRPO's (dθ′/dφ)ᵀg′ plus the exploration term's gradient at φ_old.</summary>
+    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        CgSummary cg = base.MetaGradient(worker, data, task, result);
+        ExplorationTerm(worker.Objectives, data, task, data.Phi, result);
+        return cg;
+    }
+
+    /// <summary>
+    /// MAML-TRPO's trust region and line search, with the exploration term's change at the trial φ added to the
+    /// surrogate improvement (mean over tasks, as the meta-objective averages them).
+    /// </summary>
+    protected override MetaObjective MetaObjective(IterationData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        MetaObjective maml = base.MetaObjective(data);
+        int nTasks = data.Thetas.Length;
+        var old = new double[nTasks];
+        Workers.ForEach(nTasks, (i, w) => old[i] = ExplorationTerm(w.Objectives, data, i, data.Phi, []));
+
+        (double Improvement, double Kl) LineSearch(ReadOnlySpan<double> candidate)
+        {
+            (double improvement, double kl) = maml.LineSearch(candidate);
+            double[] c = candidate.ToArray();
+            var change = new double[nTasks];
+            Workers.ForEach(nTasks, (i, w) => change[i] = ExplorationTerm(w.Objectives, data, i, c, []) - old[i]);
+            return (improvement + change.Average(), kl);
+        }
+
+        return maml with { LineSearch = c => LineSearch(c) };
+    }
+
+    /// <summary>
+    /// Task <paramref name="task"/>'s meta-gradient split into MAML-TRPO's part and the total E-MAML uses (for the
+    /// derivative checks).
+    /// </summary>
+    internal (double[] Maml, double[] Total) TaskMetaGradient(IterationData data, int task)
+    {
+        var maml = new double[ParameterCount];
+        var total = new double[ParameterCount];
+        Workers.ForEach(1, (_, w) =>
+        {
+            base.MetaGradient(w, data, task, maml);
+            MetaGradient(w, data, task, total);
+        });
+        return (maml, total);
+    }
+
+    /// <summary>The meta-objective the meta-update sees for <paramref name="data"/> (for the line-search check).</summary>
+    internal MetaObjective LineSearchObjective(IterationData data) => MetaObjective(data);
+}
