@@ -23,6 +23,7 @@ internal static class ReproduceCommand
         var threads = FrozenLakeCommand.ThreadsOption();
         var output = new Option<string>("--out") { Description = "Folder for the six run folders, frozenlake.md and the figures.", Required = true };
         var cmd = new Command("reproduce", "Reproduces a paper experiment with its published settings.") { benchmark, q, size, seed, threads, output };
+        cmd.Subcommands.Add(ReproduceLocomotionCommand.Create(ctx)); // `reproduce locomotion`: its own verb and file
         cmd.SetAction(parse =>
         {
             string what = parse.GetValue(benchmark)!;
