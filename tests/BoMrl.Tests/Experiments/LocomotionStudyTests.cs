@@ -102,7 +102,7 @@ public sealed class LocomotionStudyTests : IDisposable
         string file = Path.Combine(Configs, "halfcheetah-vel-maml-trpo.json");
         JsonObject o = LocomotionStudy.Overrides("maml-trpo", LocomotionScale.Quick("halfcheetah-vel"), 7, 2, "maml-trpo");
         TrainConfig c = ConfigLoader.Load(file, o);
-        Assert.Equal((10, 10, 200, 60, 7L, 2, 40, 3), (c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask, c.Sampler.Horizon!.Value,
+        Assert.Equal((10, 10, 200, 30, 7L, 2, 40, 3), (c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask, c.Sampler.Horizon!.Value,
             c.Iterations, c.Seed, c.Sampler.Threads, c.Test.Tasks, c.Test.Steps));
         Assert.Equal(0.1, c.Algorithm.FastLr); // keys the override does not name keep the file's values
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, new JsonObject { ["sampler"] = new JsonObject { ["horizn"] = 3 } }));
