@@ -24,6 +24,7 @@ internal static class ReproduceCommand
         var output = new Option<string>("--out") { Description = "Folder for the six run folders, frozenlake.md and the figures.", Required = true };
         var force = new Option<bool>("--force") { Description = "Overwrite a finished reproduction or another kind of folder at --out." };
         var cmd = new Command("reproduce", "Reproduces a paper experiment with its published settings.") { benchmark, q, size, seed, threads, output, force };
+        cmd.Subcommands.Add(ReproduceLocomotionCommand.Create(ctx)); // `reproduce locomotion`: its own verb and file
         cmd.SetAction(parse =>
         {
             string what = parse.GetValue(benchmark)!;

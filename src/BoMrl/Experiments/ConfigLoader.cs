@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
 namespace BoMrl.Experiments;
@@ -12,7 +13,14 @@ namespace BoMrl.Experiments;
 public static class ConfigLoader
 {
     /// <summary>Loads, validates and resolves the config file at <paramref name="path"/>; error messages start with the path.</summary>
-    public static TrainConfig Load(string path)
+    public static TrainConfig Load(string path) => Load(path, null);
+
+    /// <summary>
+    /// Loads the config file at <paramref name="path"/> with <paramref name="overrides"/> merged into its JSON before the
+    /// key check and validation (<see cref="Merge"/>), so an override obeys the same rules as the file: an unknown key is
+    /// rejected with its path, a bad value names its key.
+    /// </summary>
+    public static TrainConfig Load(string path, JsonObject? overrides)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
@@ -37,12 +45,87 @@ public static class ConfigLoader
 
         try
         {
-            return Parse(text);
+            return Parse(overrides is null ? text : Merged(text, overrides));
         }
         catch (ConfigException e)
         {
             throw new ConfigException($"{path}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Merges <paramref name="patch"/> into <paramref name="target"/> in place: objects merge key by key, recursively;
+    /// any other value (number, string, array, null) replaces the target's. The patch is not modified.
+    /// </summary>
+    public static void Merge(JsonObject target, JsonObject patch)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(patch);
+        foreach ((string key, JsonNode? value) in patch)
+        {
+            if (value is JsonObject sub && target[key] is JsonObject existing)
+            {
+                Merge(existing, sub);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
+    }
+
+    /// <summary>Whether the config schema has the dotted key <paramref name="key"/> (e.g. "algorithm.weighting").</summary>
+    public static bool HasKey(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        JsonTypeInfo info = ConfigJson.TrainConfig;
+        foreach (string name in key.Split('.'))
+        {
+            JsonPropertyInfo? prop = info.Kind == JsonTypeInfoKind.Object ? Find(info, name) : null;
+            if (prop is null)
+            {
+                return false;
+            }
+
+            info = info.Options.GetTypeInfo(prop.PropertyType);
+        }
+
+        return true;
+    }
+
+    /// <summary>The JSON text of a config file with <paramref name="overrides"/> merged in.</summary>
+    private static string Merged(string text, JsonObject overrides)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+            });
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException(Describe(e));
+        }
+
+        if (node is not JsonObject root)
+        {
+            throw new ConfigException("a config must be a JSON object");
+        }
+
+        try
+        {
+            Merge(root, overrides);
+        }
+        catch (ArgumentException)
+        {
+            // JsonObject refuses a file with a repeated key when it materialises it.
+            throw new ConfigException("the config repeats a key");
+        }
+
+        return root.ToJsonString();
     }
 
     /// <summary>Parses, validates and resolves a config from JSON text.</summary>

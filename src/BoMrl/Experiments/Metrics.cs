@@ -7,7 +7,8 @@ namespace BoMrl.Experiments;
 /// <summary>
 /// One line of a run's metrics.csv: the <see cref="IterationMetrics"/> of one meta-iteration plus its measured wall
 /// time. <see cref="TimeTotal"/> is the wall-clock time of the whole <c>Iterate</c> call (so phases a learner does not
-/// attribute still count); the four phase columns are the learner's own split (paper, Appendix E).
+/// attribute still count); the four phase columns are the learner's own split (paper, Appendix E). <c>inner_kl</c>
+/// (appended last) is the meta-batch mean of KL(π_φ ‖ π_θ') after adaptation.
 /// </summary>
 public sealed record MetricsRow(
     int Iteration,
@@ -22,12 +23,13 @@ public sealed record MetricsRow(
     double TimeHypergradient,
     double TimeMetaUpdate,
     double TimeTotal,
-    double HypergradientDamping = 0)
+    double HypergradientDamping = 0,
+    double InnerKl = 0)
 {
     /// <summary>The CSV header, in column order; the time columns are in seconds, as their names say.</summary>
     public const string Header =
         "iteration,pre_return,post_return,kl,step_accepted,cg_residual,negative_curvature,hypergradient_damping," +
-        "time_sampling_s,time_inner_s,time_hypergradient_s,time_meta_update_s,time_total_s";
+        "time_sampling_s,time_inner_s,time_hypergradient_s,time_meta_update_s,time_total_s,inner_kl";
 
     /// <summary>The header metrics.csv had before the time columns named their unit (still read).</summary>
     public const string HeaderWithoutUnits =
@@ -40,7 +42,7 @@ public sealed record MetricsRow(
         ArgumentNullException.ThrowIfNull(m);
         return new MetricsRow(m.Iteration, m.PreAdaptationReturn, m.PostAdaptationReturn, m.Kl, m.StepAccepted, m.CgResidual,
             m.NegativeCurvature, m.Time.Sampling, m.Time.InnerAdaptation, m.Time.Hypergradient, m.Time.MetaUpdate, wallSeconds,
-            m.HypergradientDamping);
+            m.HypergradientDamping, m.InnerKl);
     }
 
     /// <summary>The row as one CSV line (invariant culture, round-trip doubles, booleans as 1/0).</summary>
@@ -50,7 +52,7 @@ public sealed record MetricsRow(
         static string B(bool b) => b ? "1" : "0";
         return string.Join(',', Iteration.ToString(CultureInfo.InvariantCulture), D(PreReturn), D(PostReturn), D(Kl),
             B(StepAccepted), D(CgResidual), B(NegativeCurvature), D(HypergradientDamping), D(TimeSampling), D(TimeInner),
-            D(TimeHypergradient), D(TimeMetaUpdate), D(TimeTotal));
+            D(TimeHypergradient), D(TimeMetaUpdate), D(TimeTotal), D(InnerKl));
     }
 
     /// <summary>The metrics.csv text of <paramref name="rows"/> (header first).</summary>
@@ -74,26 +76,46 @@ public sealed record MetricsRow(
     {
         ArgumentNullException.ThrowIfNull(text);
         string[] lines = text.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || (lines[0] != Header && lines[0] != HeaderWithoutUnits))
+        if (lines.Length == 0)
+        {
+            throw new InvalidDataException("metrics.csv: empty");
+        }
+
+        // Columns are found by name, so files written before a column was added (or before the time columns named
+        // their unit) still read; a missing optional column reads as 0.
+        string[] names = lines[0].Split(',');
+        if (!lines[0].StartsWith(HeaderWithoutUnits[..HeaderWithoutUnits.IndexOf(",time_", StringComparison.Ordinal)], StringComparison.Ordinal))
         {
             throw new InvalidDataException("metrics.csv: unknown header");
         }
 
+        int Column(string name, bool required)
+        {
+            int j = Array.IndexOf(names, name);
+            if (j < 0)
+            {
+                j = Array.IndexOf(names, name.EndsWith("_s", StringComparison.Ordinal) ? name[..^2] : name);
+            }
+
+            return j >= 0 || !required ? j : throw new InvalidDataException($"metrics.csv: no column '{name}'");
+        }
+
+        int[] at = [.. Header.Split(',').Select((n, j) => Column(n, required: j < 13))];
         var rows = new List<MetricsRow>(lines.Length - 1);
         for (int i = 1; i < lines.Length; i++)
         {
             string[] f = lines[i].Split(',');
-            if (f.Length != 13)
+            if (f.Length != names.Length)
             {
-                throw new InvalidDataException($"metrics.csv line {i + 1}: {f.Length} columns, expected 13");
+                throw new InvalidDataException($"metrics.csv line {i + 1}: {f.Length} columns, expected {names.Length}");
             }
 
-            double D(int j) => double.TryParse(f[j], NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x
-                : throw new InvalidDataException($"metrics.csv line {i + 1}: column {j + 1} is not a number");
-            bool B(int j) => f[j] == "1";
+            double D(int c) => at[c] < 0 ? 0 : double.TryParse(f[at[c]], NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x
+                : throw new InvalidDataException($"metrics.csv line {i + 1}: column {at[c] + 1} is not a number");
+            bool B(int c) => f[at[c]] == "1";
             int iteration = int.TryParse(f[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) ? k
                 : throw new InvalidDataException($"metrics.csv line {i + 1}: the iteration is not an integer");
-            rows.Add(new MetricsRow(iteration, D(1), D(2), D(3), B(4), D(5), B(6), D(8), D(9), D(10), D(11), D(12), D(7)));
+            rows.Add(new MetricsRow(iteration, D(1), D(2), D(3), B(4), D(5), B(6), D(8), D(9), D(10), D(11), D(12), D(7), D(13)));
         }
 
         return rows;

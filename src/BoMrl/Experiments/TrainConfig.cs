@@ -170,8 +170,18 @@ public sealed record SamplerConfig
     /// <summary>Initial ridge coefficient of the linear feature baseline.</summary>
     public double BaselineReg { get; init; } = 1e-5;
 
+    /// <summary>
+    /// Advantage estimator: "gae" (GAE(γ, gae_lambda) against the linear baseline) or "monte-carlo-q" (the discounted
+    /// return-to-go Q̂ of each step, no baseline: the paper's Monte-Carlo Q in eq. (7)).
+    /// </summary>
+    public string Estimator { get; init; } = "gae";
+
+    /// <summary>monte-carlo-q only: subtract Q̂'s batch mean (over the valid steps).</summary>
+    public bool CenterQ { get; init; }
+
     /// <summary>The advantage settings as the sampler's <see cref="AdvantageOptions"/>.</summary>
-    public AdvantageOptions ToAdvantageOptions() => new(Gamma, GaeLambda, NormalizeAdvantages, BaselineReg);
+    public AdvantageOptions ToAdvantageOptions() => new(Gamma, GaeLambda, NormalizeAdvantages, BaselineReg,
+        Estimator == "monte-carlo-q" ? AdvantageEstimator.MonteCarloQ : AdvantageEstimator.Gae, CenterQ);
 
     internal void Validate()
     {
@@ -186,6 +196,7 @@ public sealed record SamplerConfig
         ConfigCheck.InRange(Gamma, "sampler.gamma", 0, 1, lowOpen: true);
         ConfigCheck.InRange(GaeLambda, "sampler.gae_lambda", 0, 1);
         ConfigCheck.Positive(BaselineReg, "sampler.baseline_reg");
+        ConfigCheck.OneOf(Estimator, "sampler.estimator", "gae", "monte-carlo-q");
     }
 }
 

@@ -40,7 +40,8 @@ public sealed record TimeSplit(double Sampling, double InnerAdaptation, double H
 /// Metrics of one meta-iteration: mean pre- and post-adaptation episode return over the meta-batch, KL of the
 /// meta-update, whether the line search accepted a step, the CG residual of the hypergradient / natural-gradient
 /// solve, whether CG met negative curvature, the time split, and the largest damping δ an eq. (8) solve needed
-/// (the configured δ unless some task's H was not positive semi-definite; 0 where no such solve runs).
+/// (the configured δ unless some task's H was not positive semi-definite; 0 where no such solve runs), and the
+/// mean over the meta-batch of KL(π_φ ‖ π_θ') on each task's pre-adaptation states: how far one adaptation moved.
 /// </summary>
 public sealed record IterationMetrics(
     int Iteration,
@@ -51,7 +52,8 @@ public sealed record IterationMetrics(
     double CgResidual,
     bool NegativeCurvature,
     TimeSplit Time,
-    double HypergradientDamping = 0);
+    double HypergradientDamping = 0,
+    double InnerKl = 0);
 
 /// <summary>Meta-test curve: mean and standard error over test tasks of the return after 0..K adaptation steps.</summary>
 public sealed record MetaTestResult(string Algorithm, double[] ReturnsByStep, double[] StderrByStep);

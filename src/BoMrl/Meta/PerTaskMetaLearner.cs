@@ -164,7 +164,12 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
         var summaries = new CgSummary[nTasks];
 
         double sampling = Time(() => (pre, preRows) = Collect(tasks, [phi], seed, 2L * iteration));
-        double inner = Time(() => Workers.ForEach(nTasks, (i, w) => adapted[i] = Adapt(w, preRows[i], phi)));
+        var innerKl = new double[nTasks];
+        double inner = Time(() => Workers.ForEach(nTasks, (i, w) =>
+        {
+            adapted[i] = Adapt(w, preRows[i], phi);
+            innerKl[i] = w.Objectives.MeanKlBetween(phi, adapted[i].ThetaPrime, preRows[i], [], []);
+        }));
         double[][] thetas = adapted.Select(a => a.ThetaPrime).ToArray();
         sampling += Time(() => (post, postRows) = Collect(tasks, thetas, seed, 2L * iteration + 1));
         var data = new IterationData(iteration, phi, tasks, pre, preRows, adapted, thetas, post, postRows);
@@ -187,7 +192,7 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
         double metaUpdate = Time(() => step = MetaUpdate(data));
         return new IterationMetrics(iteration, pre.Average(b => b.MeanEpisodeReturn()), post.Average(b => b.MeanEpisodeReturn()),
             step.Kl, step.Accepted, Math.Max(cg.WorstRelativeResidual, step.CgRelativeResidual), cg.NegativeCurvature || step.NegativeCurvature,
-            new TimeSplit(sampling, inner, hyper, metaUpdate), cg.MaxDamping);
+            new TimeSplit(sampling, inner, hyper, metaUpdate), cg.MaxDamping, innerKl.Average());
     }
 
     /// <summary>

@@ -67,12 +67,15 @@ public sealed class RunOutputsTests : IDisposable
     [Fact]
     public void Metrics_csv_names_time_units_and_old_files_without_units_still_parse()
     {
-        var row = new MetricsRow(0, -1.5, -1.25, 0.01, true, 1e-7, false, 0.1, 0.2, 0.3, 0.4, 1.1, 0.01);
+        var row = new MetricsRow(0, -1.5, -1.25, 0.01, true, 1e-7, false, 0.1, 0.2, 0.3, 0.4, 1.1, 0.01, 0.25);
         string csv = MetricsRow.ToCsv([row]);
         Assert.StartsWith("iteration,pre_return,post_return,kl,step_accepted,cg_residual,negative_curvature,hypergradient_damping,time_sampling_s,", csv);
         Assert.Equal(row, Assert.Single(MetricsRow.ParseCsv(csv)));
-        string old = csv.Replace(MetricsRow.Header, MetricsRow.HeaderWithoutUnits, StringComparison.Ordinal);
-        Assert.Equal(row, Assert.Single(MetricsRow.ParseCsv(old)));
+
+        // A file from before the unit suffixes and the inner_kl column: 13 columns; the missing one reads as 0.
+        string[] lines = csv.TrimEnd('\n').Split('\n');
+        string old = MetricsRow.HeaderWithoutUnits + "\n" + string.Join(',', lines[1].Split(',').Take(13)) + "\n";
+        Assert.Equal(row with { InnerKl = 0 }, Assert.Single(MetricsRow.ParseCsv(old)));
         Assert.Throws<InvalidDataException>(() => MetricsRow.ParseCsv("a,b\n1,2\n"));
     }
 

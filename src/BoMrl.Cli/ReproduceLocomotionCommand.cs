@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using BoMrl.Experiments;
+
+namespace BoMrl.Cli;
+
+/// <summary>
+/// <c>bomrl reproduce locomotion --env E [--scale quick|paper] [--seeds 1,2,3] [--methods a,b] [--threads n] --out DIR</c>:
+/// the controlled comparison of Figures 2 and 5 (<see cref="LocomotionStudy"/>, <see cref="LocomotionReport"/>).
+/// Re-running continues unfinished runs from their checkpoints and skips finished runs and tests.
+/// </summary>
+internal static class ReproduceLocomotionCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var env = new Option<string>("--env") { Description = $"Environment: {string.Join(", ", LocomotionStudy.Environments)}.", Required = true };
+        var scale = new Option<string>("--scale")
+        {
+            Description = "quick (reduced protocol, docs/experiments.md) or paper (Appendix B); tiny is for tests.",
+            DefaultValueFactory = _ => "quick",
+        };
+        var seeds = new Option<string>("--seeds") { Description = "Training seeds, comma-separated.", DefaultValueFactory = _ => "1,2,3" };
+        var methods = new Option<string?>("--methods")
+        {
+            Description = $"Methods, comma-separated: config names configs/<env>-<method>.json, or {LocomotionStudy.PerEpisodeMethod} " +
+                $"(default: {string.Join(", ", LocomotionStudy.DefaultMethods)}, those whose config exists).",
+        };
+        var threads = new Option<int?>("--threads") { Description = "Sampler threads, 0 = all cores (default: the configs'); results do not depend on it." };
+        var configs = new Option<string>("--configs") { Description = "Folder of the method configs.", DefaultValueFactory = _ => "configs" };
+        var output = new Option<string>("--out") { Description = "Study folder: DIR/<env>/<method>/seed-<s>/, DIR/<env>.md and the figures.", Required = true };
+        var cmd = new Command("locomotion", "Trains and meta-tests every method on one locomotion task family at equal data.")
+        {
+            env, scale, seeds, methods, threads, configs, output,
+        };
+        cmd.SetAction(p => Run(ctx, p.GetValue(env)!, p.GetValue(scale)!, p.GetValue(seeds)!, p.GetValue(methods), p.GetValue(threads),
+            p.GetValue(configs)!, p.GetValue(output)!));
+        return cmd;
+    }
+
+    private static int Run(CliContext ctx, string env, string scaleName, string seedList, string? methodList, int? threads,
+        string configDir, string outDir)
+    {
+        if (!LocomotionStudy.Environments.Contains(env))
+        {
+            throw new UsageException($"--env: unknown environment '{env}' (one of {string.Join(", ", LocomotionStudy.Environments)})");
+        }
+
+        LocomotionScale scale = LocomotionScale.Named(scaleName, env)
+            ?? throw new UsageException($"--scale: unknown scale '{scaleName}' (quick or paper)");
+        if (threads is int t && t < 0)
+        {
+            throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
+        }
+
+        long[] seeds = ParseSeeds(seedList);
+        List<string> methods;
+        if (methodList is null)
+        {
+            (methods, List<string> leftOut) = LocomotionStudy.AvailableDefaults(configDir, env);
+            if (leftOut.Count > 0)
+            {
+                ctx.Error.WriteLine($"reproduce locomotion: left out {string.Join("; ", leftOut)}");
+            }
+        }
+        else
+        {
+            methods = [.. methodList.Split(',', StringSplitOptions.TrimEntries)];
+            if (methods.Any(m => m.Length == 0) || methods.Distinct().Count() != methods.Count)
+            {
+                throw new UsageException($"--methods: expected distinct, comma-separated names (got '{methodList}')");
+            }
+        }
+
+        LocomotionStudy study;
+        try
+        {
+            study = new LocomotionStudy(env, scale, methods, seeds, configDir, outDir, threads);
+        }
+        catch (ConfigException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // First Ctrl-C: finish and checkpoint the current iteration, then stop; a second one ends the process.
+            ctx.Error.WriteLine("reproduce locomotion: stopping after the current iteration (re-run the command to continue)");
+            e.Cancel = !cancel.IsCancellationRequested;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"reproduce locomotion: {env}, {scale.Name} scale, {methods.Count} methods × {seeds.Length} seeds into {study.OutDirectory}"));
+            study.Run(c => RunSupport.CreateLearner(ctx, c), ctx.Out.WriteLine, cancel.Token);
+            IReadOnlyList<MethodSummary> rows = LocomotionReport.Write(study);
+            ctx.Out.WriteLine($"wrote {Path.Combine(study.OutDirectory, env + ".md")} ({rows.Count} methods), {env}-adaptation.png, {env}-training.png");
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            ctx.Error.WriteLine("reproduce locomotion: interrupted; the run folders hold their last checkpoints");
+            return 130;
+        }
+        catch (ConfigException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new UsageException(RunSupport.OneLine(e.Message));
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>"1,2,3" → [1, 2, 3]; distinct integers, else a usage error.</summary>
+    internal static long[] ParseSeeds(string list)
+    {
+        var seeds = new List<long>();
+        foreach (string part in list.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out long s))
+            {
+                throw new UsageException($"--seeds: '{part}' is not an integer (expected e.g. 1,2,3)");
+            }
+
+            seeds.Add(s);
+        }
+
+        if (seeds.Distinct().Count() != seeds.Count)
+        {
+            throw new UsageException($"--seeds: repeated seed in '{list}'");
+        }
+
+        return [.. seeds];
+    }
+}

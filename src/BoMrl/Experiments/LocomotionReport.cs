@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+using BoMrl.IO;
+using BoMrl.Numerics;
+
+namespace BoMrl.Experiments;
+
+/// <summary>One method's row of a study report: its seeds' meta-tests and training curves, aggregated over seeds.</summary>
+/// <param name="Method">The method (config name).</param>
+/// <param name="Seeds">Seeds with a test.json.</param>
+/// <param name="Returns">Mean over seeds of the return after 0..K adaptation steps.</param>
+/// <param name="Stderr">Standard error over seeds, per step.</param>
+/// <param name="SecondsPerIteration">Mean measured wall time of a meta-iteration over every iteration of every seed.</param>
+/// <param name="Iterations">Meta-iterations per seed.</param>
+/// <param name="PostReturn">Mean over seeds of the post-adaptation training return per meta-iteration.</param>
+/// <param name="PostStderr">Its standard error over seeds.</param>
+public sealed record MethodSummary(string Method, int Seeds, double[] Returns, double[] Stderr, double SecondsPerIteration,
+    int Iterations, double[] PostReturn, double[] PostStderr)
+{
+    /// <summary>(R₂ − R₁)/|R₁|: the relative gain of the second adaptation step over the first (NaN when K &lt; 2).</summary>
+    public double RelativeGainStep2 => Returns.Length > 2 ? (Returns[2] - Returns[1]) / Math.Abs(Returns[1]) : double.NaN;
+}
+
+/// <summary>
+/// The outputs of a <see cref="LocomotionStudy"/>: DIR/&lt;env&gt;.md (per method: return after 0..3 steps, mean ±
+/// standard error over seeds; relative gain of step 2 over step 1; seconds per iteration; environment steps),
+/// DIR/&lt;env&gt;-adaptation.png (return vs adaptation step, the paper's Figure 2) and DIR/&lt;env&gt;-training.png
+/// (post-adaptation return vs meta-iteration, Figure 5).
+/// </summary>
+public static class LocomotionReport
+{
+    /// <summary>Aggregates the study's run folders (runs without test.json are left out) and writes the three files.</summary>
+    public static IReadOnlyList<MethodSummary> Write(LocomotionStudy study)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        var rows = study.Methods.Select(m => Summarise(study, m)).OfType<MethodSummary>().ToList();
+        string root = study.OutDirectory;
+        Directory.CreateDirectory(root);
+        AtomicFile.WriteAllText(Path.Combine(root, $"{study.Env}.md"), Markdown(study, rows));
+        MetaTestReport.Plot(Path.Combine(root, $"{study.Env}-adaptation.png"),
+            $"{study.Env}: return after adaptation ({study.Scale.TestTasks} test tasks, ± s.e. over seeds)",
+            rows.Select(r => new Series(r.Method, Steps(r.Returns.Length), r.Returns, r.Stderr)).ToList());
+        Plots.Lines(Path.Combine(root, $"{study.Env}-training.png"), $"{study.Env}: post-adaptation return during meta-training",
+            "meta-iteration", "post-adaptation return (± s.e. over seeds)",
+            rows.Select(r => new Series(r.Method, Steps(r.PostReturn.Length), r.PostReturn, r.PostStderr)).ToList());
+        return rows;
+    }
+
+    /// <summary>One method over its seeds; null when no seed has been tested yet.</summary>
+    private static MethodSummary? Summarise(LocomotionStudy study, string method)
+    {
+        var tests = new List<double[]>();
+        var curves = new List<double[]>();
+        double seconds = 0;
+        int timed = 0;
+        foreach (long seed in study.Seeds)
+        {
+            RunFolder folder = study.Folder(new StudyRun(method, seed));
+            Checkpoint? c = folder.HasCheckpoint ? folder.ReadCheckpoint() : null;
+            if (c is null || !File.Exists(folder.TestReportPath))
+            {
+                continue;
+            }
+
+            tests.Add(folder.ReadTestReport().ReturnsByStep);
+            curves.Add(c.Metrics.Select(m => m.PostReturn).ToArray());
+            seconds += c.Metrics.Sum(m => m.TimeTotal);
+            timed += c.Metrics.Length;
+        }
+
+        if (tests.Count == 0)
+        {
+            return null;
+        }
+
+        (double[] mean, double[] se) = OverSeeds(tests);
+        (double[] post, double[] postSe) = OverSeeds(curves);
+        return new MethodSummary(method, tests.Count, mean, se, timed == 0 ? double.NaN : seconds / timed,
+            curves.Min(c => c.Length), post, postSe);
+    }
+
+    /// <summary>Pointwise mean and standard error over seeds (over the shortest series' length).</summary>
+    private static (double[] Mean, double[] Stderr) OverSeeds(List<double[]> series)
+    {
+        int n = series.Min(s => s.Length);
+        var mean = new double[n];
+        var se = new double[n];
+        var column = new double[series.Count];
+        for (int k = 0; k < n; k++)
+        {
+            for (int s = 0; s < series.Count; s++)
+            {
+                column[s] = series[s][k];
+            }
+
+            mean[k] = column.Average();
+            se[k] = Statistics.StandardError(column);
+        }
+
+        return (mean, se);
+    }
+
+    private static double[] Steps(int n) => Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+
+    /// <summary>The markdown report.</summary>
+    internal static string Markdown(LocomotionStudy study, IReadOnlyList<MethodSummary> rows)
+    {
+        LocomotionScale s = study.Scale;
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine(inv, $"# {study.Env}: locomotion study ({s.Name} scale)");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"Equal data for every method: {s.MetaBatchSize} tasks per meta-iteration, {s.EpisodesPerTask} episodes per " +
+            $"adaptation step, horizon {s.Horizon}, {s.Iterations} meta-iterations; seeds {string.Join(", ", study.Seeds)}. Meta-test: " +
+            $"{s.TestSteps} adaptation steps on the same {s.TestTasks} test tasks (seed {s.TestSeed}) for every run. " +
+            $"Returns: mean ± standard error over seeds of each seed's mean over test tasks.");
+        sb.AppendLine();
+        var header = new StringBuilder("| method | seeds |");
+        var rule = new StringBuilder("|---|---|");
+        for (int k = 0; k <= s.TestSteps; k++)
+        {
+            header.Append(inv, $" step {k} |");
+            rule.Append("---|");
+        }
+
+        sb.AppendLine(header.Append(" gain step 2 vs 1 | s / iteration | env steps / iteration | env steps in total |").ToString());
+        sb.AppendLine(rule.Append("---|---|---|---|").ToString());
+        foreach (MethodSummary r in rows)
+        {
+            sb.Append(inv, $"| {r.Method} | {r.Seeds} |");
+            for (int k = 0; k < r.Returns.Length; k++)
+            {
+                sb.Append(inv, $" {r.Returns[k]:F2} ± {r.Stderr[k]:F2} |");
+            }
+
+            sb.AppendLine(inv, $" {r.RelativeGainStep2 * 100:F2} % | {r.SecondsPerIteration:F1} | {s.StepsPerIteration:N0} | {s.StepsPerIteration * r.Iterations:N0} |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("Environment steps per iteration count the pre- and post-adaptation batches of every task at full horizon (an upper " +
+            "bound where episodes terminate early); meta-test episodes are not counted.");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"![return vs adaptation step]({study.Env}-adaptation.png)");
+        sb.AppendLine(inv, $"![post-adaptation return vs meta-iteration]({study.Env}-training.png)");
+        return sb.ToString();
+    }
+}
