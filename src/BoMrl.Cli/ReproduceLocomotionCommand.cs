@@ -81,6 +81,12 @@ internal static class ReproduceLocomotionCommand
             throw new UsageException(e.Message);
         }
 
+        // The study folder is claimed (lock + run.json kind "study") for the whole run; re-running the command continues
+        // its own study, while any other kind of folder is refused.
+        RunClaim? claim = null;
+        RunSupport.Writing(study.OutDirectory, () => claim = RunClaim.Take(study.OutDirectory, RunKinds.Study,
+            resume: RunClaim.Inspect(study.OutDirectory)?.Kind == RunKinds.Study));
+        using RunClaim held = claim!;
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {

@@ -170,6 +170,7 @@ public sealed class LocomotionStudy
             {
                 IMetaLearner learner = create(config);
                 using IDisposable? owned = learner as IDisposable;
+                using RunClaim claim = RunClaim.Take(folder.Path, RunKinds.Train, resume: RunClaim.Inspect(folder.Path) is not null);
                 folder.Create();
                 folder.WriteConfig(config);
                 log(checkpoint is null ? $"{name}: training {config.Iterations} iterations"
@@ -180,6 +181,7 @@ public sealed class LocomotionStudy
                     log(string.Create(CultureInfo.InvariantCulture,
                         $"{name}: iteration {p.Completed}/{p.Total}, post {p.Row.PostReturn:F2}, {p.Row.TimeTotal:F1} s; study eta {eta.Remaining(runs):hh\\:mm\\:ss}"));
                 }, cancellation);
+                claim.Finish();
                 eta.Record(r, done);
             }
 

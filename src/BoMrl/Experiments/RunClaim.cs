@@ -156,6 +156,7 @@ public sealed class RunClaim : IDisposable
             _ when Has("summary.json") => new RunInfo(RunKinds.FrozenLake, true),
             _ when Has("frozenlake.md") => new RunInfo(RunKinds.Reproduce, true),
             _ when RunKinds.Outputs(RunKinds.Reproduce).Any(Has) => new RunInfo(RunKinds.Reproduce, false),
+            _ when LocomotionStudy.Environments.Any(Has) => new RunInfo(RunKinds.Study, false),
             _ => new RunInfo("unknown", false),
         };
     }

@@ -97,6 +97,31 @@ public sealed class LocomotionStudyTests : IDisposable
     }
 
     [Fact]
+    public void A_study_claims_its_folder_refuses_other_kinds_and_a_second_writer()
+    {
+        string frozen = Path.Combine(_root, "fl");
+        Directory.CreateDirectory(frozen);
+        File.WriteAllText(Path.Combine(frozen, "summary.json"), "{}");
+        var other = Cli(Study(frozen, "--methods", "maml-trpo", "--seeds", "1"));
+        Assert.Equal(2, other.Code);
+        Assert.Contains("holds a frozenlake run", other.Err, StringComparison.Ordinal);
+        Assert.Single(other.Err.TrimEnd().Split('\n'));
+
+        string dir = Path.Combine(_root, "held");
+        using (RunClaim.Take(dir, RunKinds.Study))
+        {
+            var second = Cli(Study(dir, "--methods", "maml-trpo", "--seeds", "1"));
+            Assert.Equal(2, second.Code);
+            Assert.Contains("in use by another bomrl process", second.Err, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, Cli(Study(dir, "--methods", "maml-trpo", "--seeds", "1")).Code);
+        Assert.Contains("\"study\"", File.ReadAllText(Path.Combine(dir, RunClaim.InfoFileName)), StringComparison.Ordinal);
+        Assert.Contains("\"finished\": true", File.ReadAllText(Path.Combine(dir, "halfcheetah-vel", "maml-trpo", "seed-1", RunClaim.InfoFileName)),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Overrides_merge_into_the_config_before_validation_and_unknown_keys_name_their_path()
     {
         string file = Path.Combine(Configs, "halfcheetah-vel-maml-trpo.json");
