@@ -28,9 +28,9 @@ public sealed class TaskAdaptation
     /// <summary>θ_1..θ_K: the outcome of each step (step k's objective is built at θ_{k−1}, θ_0 = φ; θ_K = θ').</summary>
     public IReadOnlyList<double[]> Iterates => _thetas;
 
-    /// <summary>Runs <paramref name="steps"/> adaptations on <paramref name="batch"/> from φ.</summary>
+    /// <summary>Runs <paramref name="steps"/> adaptations on <paramref name="batch"/> from φ (with λ replaced when given).</summary>
     public static TaskAdaptation Run(SampledAdaptation adaptation, BatchObjectives evaluator, PolicyBatch batch,
-        ReadOnlySpan<double> phi, int steps)
+        ReadOnlySpan<double> phi, int steps, double? lambda = null)
     {
         ArgumentNullException.ThrowIfNull(adaptation);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
@@ -40,7 +40,7 @@ public sealed class TaskAdaptation
         for (int k = 0; k < steps; k++)
         {
             thetas[k] = new double[phi.Length];
-            results[k] = adaptation.Adapt(evaluator, batch, from, thetas[k]);
+            results[k] = adaptation.Adapt(evaluator, batch, from, thetas[k], lambda);
             from = thetas[k];
         }
 

@@ -90,7 +90,7 @@ public static class Trainer
     {
         MetaLearnerState s = learner.GetState();
         folder.WriteCheckpoint(new Checkpoint(rows.Count, learner.Algorithm, (double[])s.Phi.Clone(),
-            (double[])s.OptimizerState.Clone(), [.. rows]));
+            (double[])s.OptimizerState.Clone(), [.. rows], s.LogLambda));
         folder.WriteMetrics(rows);
     }
 }
