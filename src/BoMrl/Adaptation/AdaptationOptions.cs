@@ -60,8 +60,12 @@ public static class SurrogateNames
 /// L-BFGS iterations (Nocedal &amp; Wright Alg. 7.4) on −L after Adam, to bring θ' to a maximiser of (7) so that eq. (8)'s
 /// implicit-function solve meets a positive semi-definite H; 0 = none (Adam only).
 /// </param>
+/// <param name="NewtonIterations">
+/// Trust-region Newton–CG iterations (exact H·v, Steihaug's CG, 20 products per step) on −L after Adam and L-BFGS:
+/// follows negative curvature out of saddles, so θ' ends where −∇²L is positive semi-definite; 0 = none.
+/// </param>
 public sealed record AdaptationOptions(Distance Distance, SurrogateKind Surrogate, double Lambda, int Iterations = 50,
-    double LearningRate = 0.01, double GradientTolerance = 0, int PolishIterations = 0)
+    double LearningRate = 0.01, double GradientTolerance = 0, int PolishIterations = 0, int NewtonIterations = 0)
 {
     /// <summary>
     /// MAML's inner policy-gradient step θ' = φ + α·ĝ as this component's configuration (Appendix H; DESIGN §3c):
@@ -110,5 +114,6 @@ public sealed record AdaptationOptions(Distance Distance, SurrogateKind Surrogat
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(PolishIterations);
+        ArgumentOutOfRangeException.ThrowIfNegative(NewtonIterations);
     }
 }

@@ -17,6 +17,9 @@ public sealed record AdaptationResult(InnerObjective Objective, double FinalObje
 /// </summary>
 public sealed class SampledAdaptation
 {
+    /// <summary>Initial trust radius (in parameter space) of the Newton polish.</summary>
+    private const double NewtonRadius = 0.5;
+
     private readonly Adam _adam;
     private readonly double[] _gradient;
 
@@ -86,6 +89,19 @@ public sealed class SampledAdaptation
         if (Options.PolishIterations > 0)
         {
             Polish(evaluator, objective, thetaPrime);
+        }
+
+        if (Options.NewtonIterations > 0)
+        {
+            double[] theta = thetaPrime.ToArray();
+            TrustRegionNewton.Minimize((x, g) =>
+            {
+                double v = objective.Gradient(evaluator, x, g);
+                TensorPrimitives.Negate<double>(g, g);
+                return -v;
+            }, x => objective.CurvatureOperator(evaluator, x), theta, tolerance > 0 ? tolerance : 1e-8, Options.NewtonIterations,
+                initialRadius: NewtonRadius);
+            theta.CopyTo(thetaPrime);
         }
 
         double final = objective.Gradient(evaluator, thetaPrime, _gradient);

@@ -20,7 +20,7 @@ public static class MetaLearners
     [
         ("bomrl", (setup, a, m, metaUpdate) => new BoMrlLearner(setup, new BoMrlOptions(
             new AdaptationOptions(a.ParseDistance(), ParseSurrogate(a.Surrogate), a.Lambda, a.InnerIterations, a.InnerLr,
-                a.InnerGradTol, a.InnerLbfgsIterations),
+                a.InnerGradTol, a.InnerLbfgsIterations, a.InnerNewtonIterations),
             new HypergradientOptions(a.HypergradientCgIterations, a.HypergradientDamping, CurvatureSubsample: a.HypergradientSubsample),
             metaUpdate, m.FisherSubsample, a.LambdaLearning == "meta", a.LambdaLr, a.HypergradientTerms == "full"))),
         ("maml-trpo", (setup, a, _, metaUpdate) => new MamlTrpoLearner(setup, new MamlTrpoOptions(a.FastLr, a.NumSteps, a.FirstOrder, metaUpdate))),

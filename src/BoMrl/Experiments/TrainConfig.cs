@@ -227,6 +227,9 @@ public sealed record AlgorithmConfig
     /// <summary>BO-MRL: L-BFGS iterations on (7) after Adam, towards a maximiser (0 = none).</summary>
     public int InnerLbfgsIterations { get; init; }
 
+    /// <summary>BO-MRL: trust-region Newton–CG iterations on (7) after Adam (and L-BFGS), towards a maximiser (0 = none).</summary>
+    public int InnerNewtonIterations { get; init; }
+
     /// <summary>BO-MRL: "fixed" λ, or "meta": λ = exp(ℓ) meta-learned with φ.</summary>
     public string LambdaLearning { get; init; } = "fixed";
 
@@ -264,6 +267,7 @@ public sealed record AlgorithmConfig
         ConfigCheck.Positive(HypergradientSubsample, "algorithm.hypergradient_subsample");
         ConfigCheck.NonNegative(InnerGradTol, "algorithm.inner_grad_tol");
         ConfigCheck.NonNegative(InnerLbfgsIterations, "algorithm.inner_lbfgs_iterations");
+        ConfigCheck.NonNegative(InnerNewtonIterations, "algorithm.inner_newton_iterations");
         ConfigCheck.OneOf(LambdaLearning, "algorithm.lambda_learning", "fixed", "meta");
         ConfigCheck.Positive(LambdaLr, "algorithm.lambda_lr");
         ConfigCheck.OneOf(HypergradientTerms, "algorithm.hypergradient_terms", "eq8", "full");
