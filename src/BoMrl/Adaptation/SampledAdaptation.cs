@@ -12,7 +12,9 @@ public sealed record AdaptationResult(InnerObjective Objective, double FinalObje
 /// component of the library, configured by distance and surrogate (DESIGN §3c):
 /// h-clipped surrogate + D1/D2/D3 is BO-MRL's Algorithm 2; first-order surrogate + D3 is MAML's policy-gradient step
 /// θ' = φ + ĝ/(2λ) (Appendix H, solved in closed form); first-order + D2 is a KL-regularised (natural-gradient-like)
-/// step (Appendix G). Otherwise Adam maximises L from θ = φ for the configured number of iterations (Appendix B: 50).
+/// step (Appendix G). Otherwise Adam maximises L from θ = φ for the configured number of iterations (Appendix B: 50),
+/// optionally stopping at a gradient-norm tolerance and followed by L-BFGS and trust-region Newton polishing towards a
+/// maximiser (where eq. (8) holds).
 /// Not thread-safe (owns Adam's moments); one instance per worker.
 /// </summary>
 public sealed class SampledAdaptation
