@@ -29,13 +29,15 @@ internal static class FrozenLakeCommand
         var metaLr = new Option<double>("--meta-lr") { Description = "Meta learning rate per state α (the SGD step is α·|S|·hypergradient).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().MetaLearningRate };
         var batch = new Option<int>("--tasks-per-iteration") { Description = "Tasks sampled per meta-iteration.", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().TasksPerIteration };
         var weighting = new Option<string>("--d3-weighting") { Description = "D3 state weighting: visitation (ν-weighted return, docs/design.md §3a) or per-state (eq. 1).", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().D3Weighting };
+        var lambdaLearning = new Option<string>("--lambda-learning") { Description = "BO-MRL's λ: fixed, or meta (λ = exp(ℓ) meta-learned with φ, from --lambda).", DefaultValueFactory = _ => "fixed" };
+        var lambdaLr = new Option<double>("--lambda-lr") { Description = "Step size of ℓ = log λ with --lambda-learning meta.", DefaultValueFactory = _ => new FrozenLakeExperimentConfig().LambdaLr };
         var seed = new Option<long>("--seed") { Description = "Root seed (maps, task sampling, Monte-Carlo).", DefaultValueFactory = _ => 1 };
         var threads = ThreadsOption();
         var output = new Option<string>("--out") { Description = "Run folder for summary.json, CSVs and PNG figures.", Required = true };
         var force = new Option<bool>("--force") { Description = "Overwrite a finished run or another kind of folder at --out." };
         var cmd = new Command("frozenlake", "Frozen Lake verification of BO-MRL's bounds (paper Section 6.1, Figures 1, 3, 4).")
         {
-            variance, distance, size, holeProb, slippery, trainTasks, testTasks, lambda, iterations, q, rollouts, mamlStep, metaLr, batch, weighting, seed, threads, output, force,
+            variance, distance, size, holeProb, slippery, trainTasks, testTasks, lambda, iterations, q, rollouts, mamlStep, metaLr, batch, weighting, lambdaLearning, lambdaLr, seed, threads, output, force,
         };
         cmd.SetAction(parse =>
         {
@@ -52,6 +54,8 @@ internal static class FrozenLakeCommand
                 MetaLearningRate = PositiveFinite(parse.GetValue(metaLr), "--meta-lr"),
                 TasksPerIteration = Positive(parse.GetValue(batch), "--tasks-per-iteration"),
                 D3Weighting = parse.GetValue(weighting)!,
+                LambdaLearning = parse.GetValue(lambdaLearning)!,
+                LambdaLr = PositiveFinite(parse.GetValue(lambdaLr), "--lambda-lr"),
                 Seed = parse.GetValue(seed),
                 Threads = Threads(parse.GetValue(threads)),
             };

@@ -29,13 +29,19 @@ public sealed class GoldenRunTests : IDisposable
     private static string[] NonTimeColumns(string path) =>
         File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => string.Join(',', l.Split(',').Take(8))).ToArray();
 
+    /// <summary>
+    /// The BO-MRL run uses Golden/navigation2d-bomrl-kl2.json: the shipped kl2 config as it was recorded, with the inner
+    /// solve, λ and hypergradient keys added later spelled out at their defaults (the shipped config now solves (7) to
+    /// a maximiser, which changes its numbers); MAML-TRPO uses the shipped config.
+    /// </summary>
     [Theory]
-    [InlineData("navigation2d-bomrl-kl2.json", "nav-kl2.metrics.csv")]
-    [InlineData("navigation2d-maml-trpo.json", "nav-maml.metrics.csv")]
-    public void Three_navigation_iterations_of_the_shipped_config_reproduce_the_recorded_metrics(string config, string golden)
+    [InlineData("Golden", "navigation2d-bomrl-kl2.json", "nav-kl2.metrics.csv")]
+    [InlineData("configs", "navigation2d-maml-trpo.json", "nav-maml.metrics.csv")]
+    public void Three_navigation_iterations_of_the_recorded_config_reproduce_the_recorded_metrics(string folder, string config, string golden)
     {
         string outDir = Path.Combine(_root, Path.GetFileNameWithoutExtension(config));
-        Cli("train", "--config", Path.Combine(TrainConfigTests.RepoRoot(), "configs", config), "--out", outDir,
+        string path = folder == "Golden" ? Golden(config) : Path.Combine(TrainConfigTests.RepoRoot(), "configs", config);
+        Cli("train", "--config", path, "--out", outDir,
             "--iterations", "3", "--seed", "1");
         Assert.Equal(File.ReadAllLines(Golden(golden)).Where(l => l.Length > 0), NonTimeColumns(Path.Combine(outDir, "metrics.csv")));
     }

@@ -19,7 +19,7 @@ public class HypergradientTests
     /// Exact post-adaptation objective of a Gaussian-action contextual bandit on fixed states with quadratic reward
     /// −‖a − c(s)‖²: J(θ) = mean_s[−‖μ_θ(s) − c(s)‖² − Σ σ_θ(s)²].
     /// </summary>
-    private sealed class ExactBandit
+    internal sealed class ExactBandit
     {
         private readonly IDifferentiablePolicy _policy;
         private readonly PolicyBatch _states;

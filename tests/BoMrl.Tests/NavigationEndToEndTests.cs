@@ -77,6 +77,8 @@ public class NavigationEndToEndTests
     [InlineData("""{ "name": "bomrl", "distance": "l2", "lambda": 5, "surrogate": "first-order" }""", """{ "method": "adam", "lr": 0.01 }""")]
     [InlineData("""{ "name": "promp", "num_ppo_steps": 3 }""", """{ "method": "adam", "lr": 0.001 }""")]
     [InlineData("""{ "name": "promp", "num_steps": 2, "adaptive_inner_kl": true, "inner_kl_coeff": 0.01 }""", """{ "method": "adam", "lr": 0.001 }""")]
+    [InlineData("""{ "name": "bomrl", "distance": "kl2", "inner_iterations": 5, "inner_lbfgs_iterations": 5, "inner_grad_tol": 1e-3, "lambda_learning": "meta", "lambda_lr": 0.5, "hypergradient_terms": "full" }""", """{ "method": "trpo" }""")]
+    [InlineData("""{ "name": "bomrl", "distance": "l2", "lambda": 2, "inner_iterations": 5, "lambda_learning": "meta", "lambda_lr": 0.5 }""", """{ "method": "adam", "lr": 0.01 }""")]
     public void Every_variant_iterates_with_finite_metrics_and_restores_its_state(string algorithm, string metaUpdate)
     {
         IMetaLearner learner = Learner(algorithm, metaUpdate: metaUpdate);
@@ -88,6 +90,19 @@ public class NavigationEndToEndTests
         Assert.True(double.IsFinite(m0.PostAdaptationReturn) && double.IsFinite(m0.Kl) && m0.Kl >= 0);
         Assert.Equal(learner.GetState().Phi, restored.GetState().Phi);
         Assert.Equal(learner.GetState().OptimizerState, restored.GetState().OptimizerState);
+        Assert.Equal(learner.GetState().LogLambda, restored.GetState().LogLambda);
         Assert.Equal(m1 with { Time = r1.Time }, r1);
+        Assert.True(m0.InnerGradientNorm >= 0 && double.IsFinite(m0.InnerGradientNorm) && m0.Lambda > 0);
+        if (algorithm.Contains("\"meta\"", StringComparison.Ordinal))
+        {
+            // ℓ moved: the λ of iteration 1 is not the configured one, and the state carries it.
+            Assert.NotNull(state.LogLambda);
+            Assert.NotEqual(m0.Lambda, m1.Lambda);
+            Assert.Equal(Math.Exp(state.LogLambda!.Value), m1.Lambda, 12);
+        }
+        else
+        {
+            Assert.Null(state.LogLambda);
+        }
     }
 }

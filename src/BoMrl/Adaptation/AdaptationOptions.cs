@@ -62,8 +62,20 @@ public static class SurrogateNames
 /// <param name="Lambda">λ &gt; 0.</param>
 /// <param name="Iterations">Adam iterations from θ = φ (ignored when the problem has a closed form: first-order + D3).</param>
 /// <param name="LearningRate">Adam's step size.</param>
+/// <param name="GradientTolerance">
+/// Stop once ‖∇_θL‖₂ ≤ this (Adam checks before each step; L-BFGS polishing stops there too); 0 = no test, Adam runs
+/// all <paramref name="Iterations"/> (Appendix B's fixed budget).
+/// </param>
+/// <param name="PolishIterations">
+/// L-BFGS iterations (Nocedal &amp; Wright Alg. 7.4) on −L after Adam, to bring θ' to a maximiser of (7) so that eq. (8)'s
+/// implicit-function solve meets a positive semi-definite H; 0 = none (Adam only).
+/// </param>
+/// <param name="NewtonIterations">
+/// Trust-region Newton–CG iterations (exact H·v, Steihaug's CG, 20 products per step) on −L after Adam and L-BFGS:
+/// follows negative curvature out of saddles, so θ' ends where −∇²L is positive semi-definite; 0 = none.
+/// </param>
 public sealed record AdaptationOptions(Distance Distance, SurrogateKind Surrogate, double Lambda, int Iterations = 50,
-    double LearningRate = 0.01)
+    double LearningRate = 0.01, double GradientTolerance = 0, int PolishIterations = 0, int NewtonIterations = 0)
 {
     /// <summary>
     /// MAML's inner policy-gradient step θ' = φ + α·ĝ as this component's configuration (Appendix H; docs/design.md §3c):
@@ -118,5 +130,13 @@ public sealed record AdaptationOptions(Distance Distance, SurrogateKind Surrogat
         {
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be finite and positive.");
         }
+
+        if (!double.IsFinite(GradientTolerance) || GradientTolerance < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GradientTolerance), GradientTolerance, "The tolerance must be finite and ≥ 0.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(PolishIterations);
+        ArgumentOutOfRangeException.ThrowIfNegative(NewtonIterations);
     }
 }

@@ -27,6 +27,7 @@ public sealed class InnerObjective
     private readonly double[] _logBehaviour = [];
     private readonly double[] _gHat = [];
     private readonly double[] _tmp2, _differenceScratch;
+    private readonly bool _behaviourIsPhi;
 
     /// <summary>Prepares L(·, φ) on <paramref name="batch"/>: caches π_φ's distributions, log-probabilities and ĝ(φ) as needed.</summary>
     /// <param name="evaluator">Batched policy passes.</param>
@@ -64,6 +65,7 @@ public sealed class InnerObjective
             _logBehaviour = new double[batch.Rows];
             if (behaviourLogProbs.IsEmpty)
             {
+                _behaviourIsPhi = true;
                 evaluator.LogProbs(phi, batch, _logBehaviour);
             }
             else
@@ -146,6 +148,71 @@ public sealed class InnerObjective
         }
 
         return value + _distance.AddInParameterSpace(_anchor, theta, -Lambda, gradient);
+    }
+
+    /// <summary>D̂²(π_φ, π_θ) and ∇_θD̂² (= −∂(∇_θL)/∂λ: what dθ'/dλ = −H⁻¹∇_θD̂² needs).</summary>
+    public double DistanceGradient(BatchObjectives evaluator, ReadOnlySpan<double> theta, Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        return _distance.Value(evaluator, _anchor, theta, gradient);
+    }
+
+    /// <summary>
+    /// The part of Cᵀx that eq. (8) drops for the ratio surrogates: ∇_φ[xᵀ∇_θS] through the behaviour probabilities
+    /// π_φ(a|s) in the ratio ρ = π_θ/π_φ. With ∇_θS = Σ_r w_r Â_r k(ℓ_r) ∇_θ log π_θ(a_r|s_r), ℓ = log ρ, k = h'(ρ)ρ
+    /// (or ρ), and ∂ℓ/∂ log π_φ = −1: result += Σ_r c_r ∇_φ log π_φ(a_r|s_r) with c_r = −w_r Â_r k'(ℓ_r)·xᵀ∇_θ log π_θ(a_r|s_r),
+    /// k'(ℓ) = ρ(1 − t²)(1 − 2tρ) for h (t = tanh(ρ − 1)) and ρ for the plain ratio; the directional derivatives of
+    /// log π_θ along x by central differences. Nothing is added when the behaviour probabilities were given as data
+    /// or the surrogate is first-order.
+    /// </summary>
+    public void AddBehaviourTransposeProduct(BatchObjectives evaluator, ReadOnlySpan<double> theta, ReadOnlySpan<double> x, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        if (!_behaviourIsPhi || Options.Surrogate == SurrogateKind.FirstOrder)
+        {
+            return;
+        }
+
+        int rows = Batch.Rows, n = theta.Length;
+        double xNorm = TensorPrimitives.Norm(x);
+        if (xNorm == 0)
+        {
+            return;
+        }
+
+        double eps = HessianVector.Step(theta) / xNorm; // θ ± eps·x moves by the central-difference step
+        var plus = new double[n];
+        var minus = new double[n];
+        TensorPrimitives.MultiplyAdd(x, eps, theta, plus);
+        TensorPrimitives.MultiplyAdd(x, -eps, theta, minus);
+        var lp = new double[rows];
+        var lm = new double[rows];
+        var l0 = new double[rows];
+        evaluator.LogProbs(plus, Batch, lp);
+        evaluator.LogProbs(minus, Batch, lm);
+        evaluator.LogProbs(theta, Batch, l0);
+        var c = new double[rows];
+        bool clipped = Options.Surrogate == SurrogateKind.HClipped;
+        for (int r = 0; r < rows; r++)
+        {
+            double logRatio = l0[r] - _logBehaviour[r], jv = (lp[r] - lm[r]) / (2 * eps);
+            double kPrime;
+            if (clipped)
+            {
+                double rho = Math.Exp(Math.Min(logRatio, 40.0)), t = Math.Tanh(rho - 1.0);
+                kPrime = rho * (1 - t * t) * (1 - 2 * t * rho);
+            }
+            else
+            {
+                kPrime = Math.Exp(logRatio);
+            }
+
+            c[r] = -Batch.Weights[r] * Batch.Advantages[r] * kPrime * jv;
+        }
+
+        var g = new double[n];
+        evaluator.WeightedLogProb(_phi, Batch, c, g);
+        TensorPrimitives.Add(result, g, result);
     }
 
     /// <summary>

@@ -29,11 +29,12 @@ public sealed class TaskAdaptation
     public IReadOnlyList<double[]> Iterates => _thetas;
 
     /// <summary>
-    /// Runs <paramref name="steps"/> adaptations on <paramref name="batch"/> from φ. With <paramref name="behaviourLogProbs"/>
-    /// (log π_β per row) every step's ratio divides by that fixed π_β (ProMP); otherwise step k divides by π_{θ_k}.
+    /// Runs <paramref name="steps"/> adaptations on <paramref name="batch"/> from φ (with λ replaced when given). With
+    /// <paramref name="behaviourLogProbs"/> (log π_β per row) every step's ratio divides by that fixed π_β (ProMP);
+    /// otherwise step k divides by π_{θ_k}.
     /// </summary>
     public static TaskAdaptation Run(SampledAdaptation adaptation, BatchObjectives evaluator, PolicyBatch batch,
-        ReadOnlySpan<double> phi, int steps, ReadOnlySpan<double> behaviourLogProbs = default)
+        ReadOnlySpan<double> phi, int steps, ReadOnlySpan<double> behaviourLogProbs = default, double? lambda = null)
     {
         ArgumentNullException.ThrowIfNull(adaptation);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
@@ -43,7 +44,7 @@ public sealed class TaskAdaptation
         for (int k = 0; k < steps; k++)
         {
             thetas[k] = new double[phi.Length];
-            results[k] = adaptation.Adapt(evaluator, batch, from, thetas[k], behaviourLogProbs);
+            results[k] = adaptation.Adapt(evaluator, batch, from, thetas[k], behaviourLogProbs, lambda);
             from = thetas[k];
         }
 

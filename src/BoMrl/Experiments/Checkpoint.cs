@@ -12,10 +12,12 @@ namespace BoMrl.Experiments;
 /// <param name="Phi">Meta-parameters φ.</param>
 /// <param name="OptimizerState">Outer optimiser state (empty for TRPO).</param>
 /// <param name="Metrics">Rows of metrics.csv, one per completed iteration.</param>
-public sealed record Checkpoint(int CompletedIterations, string Algorithm, double[] Phi, double[] OptimizerState, MetricsRow[] Metrics)
+/// <param name="LogLambda">ℓ = log λ when λ is meta-learned (null otherwise).</param>
+public sealed record Checkpoint(int CompletedIterations, string Algorithm, double[] Phi, double[] OptimizerState, MetricsRow[] Metrics,
+    double? LogLambda = null)
 {
     /// <summary>A copy of the learner state held.</summary>
-    public MetaLearnerState ToState() => new((double[])Phi.Clone(), (double[])OptimizerState.Clone());
+    public MetaLearnerState ToState() => new((double[])Phi.Clone(), (double[])OptimizerState.Clone(), LogLambda);
 }
 
 /// <summary>Checks a checkpoint read from disk field by field, so a corrupted file is refused with the field named.</summary>

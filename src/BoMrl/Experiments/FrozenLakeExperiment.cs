@@ -42,7 +42,8 @@ public static partial class FrozenLakeExperiment
         int every = Math.Max(1, config.Iterations / 5);
         log?.Invoke($"[{tag}] meta-training BO-MRL: {config.Iterations} iterations, Q {config.Q}");
         MetaTrainingResult bomrl = TabularMetaTraining.Train(train, alg, q,
-            new MetaTrainingOptions(config.Iterations, lr, config.TasksPerIteration, Seeds.Derive(config.Seed, 3), config.Threads),
+            new MetaTrainingOptions(config.Iterations, lr, config.TasksPerIteration, Seeds.Derive(config.Seed, 3), config.Threads,
+                config.LambdaLearning == "meta", config.LambdaLr),
             new double[n], (t, r) =>
             {
                 if ((t + 1) % every == 0)
@@ -50,6 +51,13 @@ public static partial class FrozenLakeExperiment
                     log?.Invoke($"[{tag}]   BO-MRL iteration {t + 1}/{config.Iterations}: batch return after Alg {r:F4}");
                 }
             });
+        bool learned = config.LambdaLearning == "meta";
+        TabularAdaptation bomrlAlg = learned ? bomrl.Adaptation! : alg;
+        if (learned)
+        {
+            log?.Invoke($"[{tag}]   meta-learned λ: {bomrlAlg.Lambda.ToString("G6", CultureInfo.InvariantCulture)}");
+        }
+
         log?.Invoke($"[{tag}]   ({clock.Elapsed.TotalSeconds:F1} s)");
         log?.Invoke($"[{tag}] meta-training MAML (exact meta-gradient, fast learning rate {config.MamlStepSize.ToString(CultureInfo.InvariantCulture)})");
         MetaTrainingResult mamlResult = TabularMetaTraining.Train(train, maml, QEstimator.Exact,
@@ -65,7 +73,7 @@ public static partial class FrozenLakeExperiment
         log?.Invoke($"[{tag}]   ({clock.Elapsed.TotalSeconds:F1} s)");
         log?.Invoke($"[{tag}] meta-test on {config.TestTasks} held-out tasks");
         int k = config.AdaptationSteps;
-        double[][] bomrlCurves = MetaTest(test, bomrl.Phi, alg, q, k, config.Seed, 0, config.Threads);
+        double[][] bomrlCurves = MetaTest(test, bomrl.Phi, bomrlAlg, q, k, config.Seed, 0, config.Threads);
         double[][] mamlCurves = MetaTest(test, mamlResult.Phi, maml, q, k, config.Seed, 1, config.Threads);
         double[][] randomCurves = MetaTest(test, new double[n], alg, q, k, config.Seed, 2, config.Threads);
         double[] optimal = test.Select(t => TensorPrimitives.Dot(t.InitialDistribution, ValueIteration.OptimalValues(t))).ToArray();
@@ -89,7 +97,7 @@ public static partial class FrozenLakeExperiment
 
         log?.Invoke($"[{tag}]   ({clock.Elapsed.TotalSeconds:F1} s)");
         log?.Invoke($"[{tag}] hypergradient check: {n} coordinates, fourth-order central differences, h = {FiniteDifferenceStep}");
-        HypergradientCheck check = CheckHypergradient(train, bomrl.Phi, alg, config.Threads);
+        HypergradientCheck check = CheckHypergradient(train, bomrl.Phi, bomrlAlg, config.Threads);
 
         ReturnsByStep returns = new(
             Mean(bomrlCurves), Mean(mamlCurves), Mean(randomCurves), optimal.Average(), jStar.Average(),
@@ -107,7 +115,7 @@ public static partial class FrozenLakeExperiment
             config.Iterations, config.MetaLearningRate, config.TasksPerIteration, config.RolloutsPerPair, config.Horizon,
             bomrl.Samples, bomrl.PostAdaptationReturns, mamlResult.PostAdaptationReturns,
             trainMaps.Select(m => m.ToString()).ToArray(), testMaps.Select(m => m.ToString()).ToArray(), variance.Center,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds, learned ? bomrlAlg.Lambda : null, learned ? bomrl.Lambdas : null);
         log?.Invoke($"[{tag}] done in {summary.Seconds:F1} s: TEOG no-adapt {teog.NoAdaptation:F4}, BO-MRL {teog.BomrlOneStep:F4}, " +
             $"MAML {teog.MamlOneStep:F4}, bound {bound:G4}; FD check {check.MaxRelError:E2}");
         return summary;

@@ -46,6 +46,12 @@ public sealed record FrozenLakeExperimentConfig
     /// <summary>Regularisation weight λ of Alg.</summary>
     public double Lambda { get; init; } = 0.5;
 
+    /// <summary>BO-MRL's λ: "fixed" (the configured one) or "meta" (λ = exp(ℓ) meta-learned with φ from the configured λ).</summary>
+    public string LambdaLearning { get; init; } = "fixed";
+
+    /// <summary>Step size of ℓ = log λ when <see cref="LambdaLearning"/> is "meta".</summary>
+    public double LambdaLr { get; init; } = 0.01;
+
     /// <summary>Meta-iterations T of Algorithm 1 (for BO-MRL and for MAML).</summary>
     public int Iterations { get; init; } = 300;
 
@@ -135,6 +141,16 @@ public sealed record FrozenLakeExperimentConfig
         if (!double.IsFinite(Lambda) || Lambda <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "λ must be positive and finite.");
+        }
+
+        if (LambdaLearning is not ("fixed" or "meta"))
+        {
+            throw new ArgumentException($"--lambda-learning must be fixed or meta (got '{LambdaLearning}')", nameof(LambdaLearning));
+        }
+
+        if (!double.IsFinite(LambdaLr) || LambdaLr <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LambdaLr), LambdaLr, "the λ learning rate must be positive and finite.");
         }
 
         if (!double.IsFinite(MetaLearningRate) || MetaLearningRate <= 0)

@@ -12,7 +12,10 @@ public sealed record ReturnsByStep(double[] Bomrl, double[] Maml, double[] Rando
 /// <summary>Analytic hypergradient of F at the final φ against central finite differences of F over all coordinates.</summary>
 public sealed record HypergradientCheck(double MaxRelError, double GradientNorm, double Step, string Definition);
 
-/// <summary>Everything <c>bomrl frozenlake</c> writes to summary.json.</summary>
+/// <summary>
+/// Everything <c>bomrl frozenlake</c> writes to summary.json; with a meta-learned λ also its final value and its value
+/// at each iteration (absent otherwise). The bounds are evaluated at the configured λ.
+/// </summary>
 public sealed record FrozenLakeSummary(
     string Distance,
     double Lambda,
@@ -50,7 +53,9 @@ public sealed record FrozenLakeSummary(
     string[] TrainMaps,
     string[] TestMaps,
     double[] VarianceMinimizer,
-    double Seconds);
+    double Seconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? LearnedLambda = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? LambdaCurve = null);
 
 /// <summary>JSON (snake_case, indented) for the experiment records, by source generation.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,

@@ -19,9 +19,10 @@ public static class MetaLearners
     private static readonly (string Name, Factory Create)[] Registry =
     [
         ("bomrl", (setup, a, m, metaUpdate) => new BoMrlLearner(setup, new BoMrlOptions(
-            new AdaptationOptions(a.ParseDistance(), ParseSurrogate(a.Surrogate), a.Lambda, a.InnerIterations, a.InnerLr),
+            new AdaptationOptions(a.ParseDistance(), ParseSurrogate(a.Surrogate), a.Lambda, a.InnerIterations, a.InnerLr,
+                a.InnerGradTol, a.InnerLbfgsIterations, a.InnerNewtonIterations),
             new HypergradientOptions(a.HypergradientCgIterations, a.HypergradientDamping, CurvatureSubsample: a.HypergradientSubsample),
-            metaUpdate, m.FisherSubsample, a.ParseWeighting()))),
+            metaUpdate, m.FisherSubsample, a.ParseWeighting(), a.LambdaLearning == "meta", a.LambdaLr, a.HypergradientTerms == "full"))),
         ("maml-trpo", (setup, a, _, metaUpdate) => new MamlTrpoLearner(setup, MamlOptions(a, metaUpdate))),
         ("emaml", (setup, a, _, metaUpdate) => new EMamlLearner(setup, new EMamlOptions(MamlOptions(a, metaUpdate), a.ExplorationWeight))),
         ("promp", (setup, a, _, metaUpdate) => new ProMpLearner(setup, new ProMpOptions(a.FastLr, a.NumSteps, a.ClipEps, a.InnerKlCoeff,

@@ -7,8 +7,9 @@ namespace BoMrl.Experiments;
 /// <summary>
 /// One line of a run's metrics.csv: the <see cref="IterationMetrics"/> of one meta-iteration plus its measured wall
 /// time. <see cref="TimeTotal"/> is the wall-clock time of the whole <c>Iterate</c> call (so phases a learner does not
-/// attribute still count); the four phase columns are the learner's own split (paper, Appendix E). <c>inner_kl</c>
-/// (appended last) is the meta-batch mean of KL(π_φ ‖ π_θ') after adaptation.
+/// attribute still count); the four phase columns are the learner's own split (paper, Appendix E). The last three
+/// columns: the meta-batch mean of KL(π_φ ‖ π_θ') after adaptation, the largest ‖∇_θL(θ')‖₂ over tasks of the inner
+/// problem (7), and the λ of the iteration's adaptations.
 /// </summary>
 public sealed record MetricsRow(
     int Iteration,
@@ -24,12 +25,14 @@ public sealed record MetricsRow(
     double TimeMetaUpdate,
     double TimeTotal,
     double HypergradientDamping = 0,
-    double InnerKl = 0)
+    double InnerKl = 0,
+    double InnerGradNorm = 0,
+    double Lambda = 0)
 {
     /// <summary>The CSV header, in column order; the time columns are in seconds, as their names say.</summary>
     public const string Header =
         "iteration,pre_return,post_return,kl,step_accepted,cg_residual,negative_curvature,hypergradient_damping," +
-        "time_sampling_s,time_inner_s,time_hypergradient_s,time_meta_update_s,time_total_s,inner_kl";
+        "time_sampling_s,time_inner_s,time_hypergradient_s,time_meta_update_s,time_total_s,inner_kl,inner_grad_norm,lambda";
 
     /// <summary>The header metrics.csv had before the time columns named their unit (still read).</summary>
     public const string HeaderWithoutUnits =
@@ -42,7 +45,7 @@ public sealed record MetricsRow(
         ArgumentNullException.ThrowIfNull(m);
         return new MetricsRow(m.Iteration, m.PreAdaptationReturn, m.PostAdaptationReturn, m.Kl, m.StepAccepted, m.CgResidual,
             m.NegativeCurvature, m.Time.Sampling, m.Time.InnerAdaptation, m.Time.Hypergradient, m.Time.MetaUpdate, wallSeconds,
-            m.HypergradientDamping, m.InnerKl);
+            m.HypergradientDamping, m.InnerKl, m.InnerGradientNorm, m.Lambda);
     }
 
     /// <summary>The row as one CSV line (invariant culture, round-trip doubles, booleans as 1/0).</summary>
@@ -52,7 +55,7 @@ public sealed record MetricsRow(
         static string B(bool b) => b ? "1" : "0";
         return string.Join(',', Iteration.ToString(CultureInfo.InvariantCulture), D(PreReturn), D(PostReturn), D(Kl),
             B(StepAccepted), D(CgResidual), B(NegativeCurvature), D(HypergradientDamping), D(TimeSampling), D(TimeInner),
-            D(TimeHypergradient), D(TimeMetaUpdate), D(TimeTotal), D(InnerKl));
+            D(TimeHypergradient), D(TimeMetaUpdate), D(TimeTotal), D(InnerKl), D(InnerGradNorm), D(Lambda));
     }
 
     /// <summary>The metrics.csv text of <paramref name="rows"/> (header first).</summary>
@@ -115,7 +118,7 @@ public sealed record MetricsRow(
             bool B(int c) => f[at[c]] == "1";
             int iteration = int.TryParse(f[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) ? k
                 : throw new InvalidDataException($"metrics.csv line {i + 1}: the iteration is not an integer");
-            rows.Add(new MetricsRow(iteration, D(1), D(2), D(3), B(4), D(5), B(6), D(8), D(9), D(10), D(11), D(12), D(7), D(13)));
+            rows.Add(new MetricsRow(iteration, D(1), D(2), D(3), B(4), D(5), B(6), D(8), D(9), D(10), D(11), D(12), D(7), D(13), D(14), D(15)));
         }
 
         return rows;

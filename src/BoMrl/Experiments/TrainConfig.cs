@@ -270,6 +270,23 @@ public sealed record AlgorithmConfig
 
     /// <summary>E-MAML: weight of the exploration term r̄ᵢ·mean log π_φ on the pre-adaptation batch (1 = as the ProMP code adds it).</summary>
     public double ExplorationWeight { get; init; } = 1.0;
+    /// <summary>BO-MRL: stop the inner solve of (7) once ‖∇_θL‖₂ ≤ this; 0 = Adam runs all inner_iterations.</summary>
+    public double InnerGradTol { get; init; }
+
+    /// <summary>BO-MRL: L-BFGS iterations on (7) after Adam, towards a maximiser (0 = none).</summary>
+    public int InnerLbfgsIterations { get; init; }
+
+    /// <summary>BO-MRL: trust-region Newton–CG iterations on (7) after Adam (and L-BFGS), towards a maximiser (0 = none).</summary>
+    public int InnerNewtonIterations { get; init; }
+
+    /// <summary>BO-MRL: "fixed" λ, or "meta": λ = exp(ℓ) meta-learned with φ.</summary>
+    public string LambdaLearning { get; init; } = "fixed";
+
+    /// <summary>BO-MRL: step size of ℓ = log λ when lambda_learning is meta.</summary>
+    public double LambdaLr { get; init; } = 0.01;
+
+    /// <summary>BO-MRL: "eq8" (the batch as data) or "full" (plus the score-function term of the batch's dependence on φ).</summary>
+    public string HypergradientTerms { get; init; } = "eq8";
 
     /// <summary>The algorithm names configs may use (registered in <see cref="MetaLearners"/>).</summary>
     public static IReadOnlyList<string> Names => MetaLearners.Names;
@@ -314,6 +331,12 @@ public sealed record AlgorithmConfig
         ConfigCheck.Positive(HypergradientSubsample, "algorithm.hypergradient_subsample");
         _ = ParseWeighting();
         ConfigCheck.NonNegative(ExplorationWeight, "algorithm.exploration_weight");
+        ConfigCheck.NonNegative(InnerGradTol, "algorithm.inner_grad_tol");
+        ConfigCheck.NonNegative(InnerLbfgsIterations, "algorithm.inner_lbfgs_iterations");
+        ConfigCheck.NonNegative(InnerNewtonIterations, "algorithm.inner_newton_iterations");
+        ConfigCheck.OneOf(LambdaLearning, "algorithm.lambda_learning", "fixed", "meta");
+        ConfigCheck.Positive(LambdaLr, "algorithm.lambda_lr");
+        ConfigCheck.OneOf(HypergradientTerms, "algorithm.hypergradient_terms", "eq8", "full");
     }
 }
 

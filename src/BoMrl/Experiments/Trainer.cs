@@ -122,7 +122,7 @@ public static class Trainer
     private static void Save(RunFolder folder, IMetaLearner learner, List<MetricsRow> rows, int keepEvery)
     {
         MetaLearnerState s = learner.GetState();
-        var checkpoint = new Checkpoint(rows.Count, learner.Algorithm, (double[])s.Phi.Clone(), (double[])s.OptimizerState.Clone(), [.. rows]);
+        var checkpoint = new Checkpoint(rows.Count, learner.Algorithm, (double[])s.Phi.Clone(), (double[])s.OptimizerState.Clone(), [.. rows], s.LogLambda);
         folder.WriteCheckpoint(checkpoint);
         if (keepEvery > 0 && rows.Count % keepEvery == 0)
         {

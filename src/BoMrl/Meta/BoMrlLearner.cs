@@ -14,8 +14,18 @@ namespace BoMrl.Meta;
 /// TRPO implementations do to cut its cost (OpenAI baselines uses every 5th); the gradient always uses all steps.
 /// </param>
 /// <param name="Weighting">Row weights of every batch objective: per step (1/|B|, eq. (7); the default) or per episode.</param>
+/// <param name="LearnLambda">
+/// Meta-learn λ = exp(ℓ) with φ: ℓ starts at log of the configured λ and takes a plain gradient-ascent step
+/// ℓ ← ℓ + <paramref name="LambdaLearningRate"/>·λ·mean_τ dJ_τ/dλ after each meta-update of φ (TRPO's trust region is
+/// φ's alone); dJ/dλ comes from eq. (8)'s own solve (<see cref="Meta.Hypergradient.ComputeWithLambda"/>).
+/// </param>
+/// <param name="LambdaLearningRate">ℓ's step size.</param>
+/// <param name="FullTerms">
+/// Add to eq. (8) what it drops: the dependence of the ratio's behaviour probabilities on φ (exact) and of the
+/// sampled batch on π_φ (score-function estimator; docs/meta-learning.md, "Full hypergradient terms").
+/// </param>
 public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOptions Hypergradient, MetaUpdateOptions MetaUpdate,
-    int FisherSubsample = 1, RowWeighting Weighting = RowWeighting.PerStep)
+    int FisherSubsample = 1, RowWeighting Weighting = RowWeighting.PerStep, bool LearnLambda = false, double LambdaLearningRate = 0.01, bool FullTerms = false)
 {
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
@@ -30,6 +40,11 @@ public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOpt
         if (!Enum.IsDefined(Weighting))
         {
             throw new ArgumentOutOfRangeException(nameof(Weighting), Weighting, "Unknown row weighting.");
+        }
+
+        if (!double.IsFinite(LambdaLearningRate) || LambdaLearningRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LambdaLearningRate), LambdaLearningRate, "must be finite and positive");
         }
     }
 }
@@ -50,12 +65,43 @@ public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOpt
 public sealed class BoMrlLearner : PerTaskMetaLearner
 {
     private readonly BoMrlOptions _options;
+    private readonly double[] _lambdaDerivatives;
+    private double _logLambda;
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public BoMrlLearner(MetaTrainingSetup setup, BoMrlOptions options)
         : base(setup, Checked(options).Weighting, options.Adaptation, options.Hypergradient, options.MetaUpdate)
     {
         _options = options;
+        _logLambda = Math.Log(options.Adaptation.Lambda);
+        _lambdaDerivatives = new double[setup.MetaBatchSize];
+    }
+
+    /// <summary>λ of the adaptations: exp(ℓ) when meta-learned, else the configured λ.</summary>
+    protected override double CurrentLambda => _options.LearnLambda ? Math.Exp(_logLambda) : ConfiguredLambda;
+
+    /// <inheritdoc/>
+    public override MetaLearnerState GetState()
+    {
+        MetaLearnerState s = base.GetState();
+        return _options.LearnLambda ? s with { LogLambda = _logLambda } : s;
+    }
+
+    /// <inheritdoc/>
+    public override void SetState(MetaLearnerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_options.LearnLambda)
+        {
+            if (state.LogLambda is not double l || !double.IsFinite(l))
+            {
+                throw new ArgumentException("A meta-learned λ needs a finite log λ in the checkpoint.", nameof(state));
+            }
+
+            _logLambda = l;
+        }
+
+        base.SetState(state);
     }
 
     /// <inheritdoc/>
@@ -70,11 +116,60 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
 
     /// <summary>One solve of (7) by Adam from φ (Algorithm 2, line 5).</summary>
     protected override TaskAdaptation Adapt(TaskWorker worker, PolicyBatch batch, ReadOnlySpan<double> phi) =>
-        TaskAdaptation.Run(worker.Adaptation, worker.Objectives, batch, phi, 1);
+        TaskAdaptation.Run(worker.Adaptation, worker.Objectives, batch, phi, 1, lambda: _options.LearnLambda ? CurrentLambda : null);
 
-    /// <summary>The hypergradient of eq. (8) from the post-adaptation batch (Algorithm 2, line 6).</summary>
-    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result) =>
-        worker.Hypergradient.Compute(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
+    /// <summary>
+    /// The hypergradient of eq. (8) from the post-adaptation batch (Algorithm 2, line 6); with a meta-learned λ also
+    /// dJ/dλ from the same solve, and with full terms the score-function term eq. (8) drops.
+    /// </summary>
+    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        CgSummary cg;
+        if (_options.LearnLambda)
+        {
+            (cg, _lambdaDerivatives[task]) = worker.Hypergradient.ComputeWithLambda(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
+        }
+        else
+        {
+            cg = worker.Hypergradient.Compute(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
+        }
+
+        if (_options.FullTerms)
+        {
+            TaskAdaptation a = data.Adapted[task];
+            worker.Hypergradient.AddBehaviourTerm(a.Steps[0].Objective, worker.Objectives, a.ThetaPrime, result);
+            BatchScoreTerm.Add(worker.Objectives, data, task, Setup.EpisodesPerTask, result);
+        }
+
+        return cg;
+    }
+
+    /// <summary>The meta-update of φ (Algorithm 2, line 7), then ℓ = log λ's gradient step when λ is meta-learned.</summary>
+    protected override MetaStep MetaUpdate(IterationData data)
+    {
+        MetaStep step = base.MetaUpdate(data);
+        if (_options.LearnLambda)
+        {
+            double mean = 0;
+            foreach (double d in _lambdaDerivatives)
+            {
+                mean += d / _lambdaDerivatives.Length; // task order: deterministic
+            }
+
+            // dJ/dℓ = λ·dJ/dλ.
+            double next = _logLambda + _options.LambdaLearningRate * Math.Exp(_logLambda) * mean;
+            if (!double.IsFinite(next))
+            {
+                throw new NumericalFailureException($"The meta-learned log λ is not finite (dJ/dλ = {mean}).");
+            }
+
+            _logLambda = next;
+        }
+
+        return step;
+    }
 
     /// <summary>TRPO around φ_old on the pre-adaptation states: KL(π_φold ‖ π_φ)'s Fisher, the first-order model and the exact KL.</summary>
     protected override MetaObjective MetaObjective(IterationData data)

@@ -114,6 +114,47 @@ public sealed class Hypergradient
         return TransposeJacobianProduct(adaptation, objectives, gPrime, result);
     }
 
+    /// <summary>
+    /// Eq. (8) for a one-step adaptation plus the λ-derivative of the same task's return, from the same solve: with
+    /// x = (H + δI)⁻¹g', ∂(∇_θL)/∂λ = −∇_θD̂² gives dθ'/dλ = −H⁻¹∇_θD̂² and dJ/dλ = g'ᵀdθ'/dλ = −xᵀ∇_θD̂²(π_φ, π_θ')
+    /// (one extra distance gradient). Returns the CG outcome and dJ/dλ.
+    /// </summary>
+    public (CgSummary Cg, double DLambda) ComputeWithLambda(BatchObjectives objectives, TaskAdaptation adaptation, PolicyBatch postRows,
+        Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(objectives);
+        ArgumentNullException.ThrowIfNull(adaptation);
+        if (adaptation.Steps.Count != 1)
+        {
+            throw new ArgumentException("dJ/dλ is implemented for one-step adaptations (BO-MRL).", nameof(adaptation));
+        }
+
+        CgSummary cg = Compute(objectives, adaptation, postRows, result);
+        return (cg, LambdaDerivative(adaptation.Steps[0].Objective, objectives, adaptation.ThetaPrime));
+    }
+
+    /// <summary>
+    /// result += the behaviour-probability part of Cᵀx that eq. (8) drops (<see cref="InnerObjective.AddBehaviourTransposeProduct"/>),
+    /// with x the solution of the last <see cref="TransposeProduct"/> (called with u = g' on the same objective and θ').
+    /// </summary>
+    public void AddBehaviourTerm(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        objective.AddBehaviourTransposeProduct(evaluator, thetaPrime, _x, result);
+    }
+
+    /// <summary>
+    /// dJ/dλ = −xᵀ∇_θD̂²(π_φ, π_θ') with x the solution of the last <see cref="TransposeProduct"/> (called with u = g'
+    /// on the same <paramref name="objective"/> and θ').
+    /// </summary>
+    public double LambdaDerivative(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        var distanceGradient = new double[thetaPrime.Length];
+        objective.DistanceGradient(evaluator, thetaPrime, distanceGradient);
+        return -TensorPrimitives.Dot<double>(_x, distanceGradient);
+    }
+
     /// <summary>result = (dθ'/dφ)ᵀu, backwards through the adaptation chain. Returns the worst CG outcome of the chain.</summary>
     public CgSummary TransposeJacobianProduct(TaskAdaptation adaptation, BatchObjectives objectives, ReadOnlySpan<double> u,
         Span<double> result)

@@ -26,8 +26,11 @@ public interface IMetaLearner
     MetaTestResult MetaTest(int steps, int tasks, long seed);
 }
 
-/// <summary>Checkpointed learner state: meta-parameters φ and any optimiser state (empty for TRPO), followed by the learner's own (ProMP: η).</summary>
-public sealed record MetaLearnerState(double[] Phi, double[] OptimizerState);
+/// <summary>
+/// Checkpointed learner state: meta-parameters φ, any optimiser state (empty for TRPO) followed by the learner's own
+/// (ProMP: η), and ℓ = log λ when λ is meta-learned (null otherwise).
+/// </summary>
+public sealed record MetaLearnerState(double[] Phi, double[] OptimizerState, double? LogLambda = null);
 
 /// <summary>Wall-clock seconds of one meta-iteration, split by phase (paper, Appendix E).</summary>
 public sealed record TimeSplit(double Sampling, double InnerAdaptation, double Hypergradient, double MetaUpdate)
@@ -40,8 +43,10 @@ public sealed record TimeSplit(double Sampling, double InnerAdaptation, double H
 /// Metrics of one meta-iteration: mean pre- and post-adaptation episode return over the meta-batch, KL of the
 /// meta-update, whether the line search accepted a step, the CG residual of the hypergradient / natural-gradient
 /// solve, whether CG met negative curvature, the time split, and the largest damping δ an eq. (8) solve needed
-/// (the configured δ unless some task's H was not positive semi-definite; 0 where no such solve runs), and the
-/// mean over the meta-batch of KL(π_φ ‖ π_θ') on each task's pre-adaptation states: how far one adaptation moved.
+/// (the configured δ unless some task's H was not positive semi-definite; 0 where no such solve runs), the mean over
+/// the meta-batch of KL(π_φ ‖ π_θ') on each task's pre-adaptation states (how far one adaptation moved), the largest
+/// ‖∇_θL(θ')‖₂ over tasks of the inner problem (7) at the adapted parameters (0 for a closed-form adaptation), and the
+/// λ the adaptations used.
 /// </summary>
 public sealed record IterationMetrics(
     int Iteration,
@@ -53,7 +58,9 @@ public sealed record IterationMetrics(
     bool NegativeCurvature,
     TimeSplit Time,
     double HypergradientDamping = 0,
-    double InnerKl = 0);
+    double InnerKl = 0,
+    double InnerGradientNorm = 0,
+    double Lambda = 0);
 
 /// <summary>Meta-test curve: mean and standard error over test tasks of the return after 0..K adaptation steps.</summary>
 public sealed record MetaTestResult(string Algorithm, double[] ReturnsByStep, double[] StderrByStep);

@@ -45,6 +45,7 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
         Workers = new TaskWorkers(setup, adaptation, hypergradient, Math.Max(1, Math.Min(threads, setup.MetaBatchSize)));
         _optimizer = MetaOptimizer.Create(metaUpdate, setup.Policy.ParameterCount);
         _phi = setup.Policy.InitialParameters(Seeds.Rng(setup.Seed, -1));
+        ConfiguredLambda = adaptation.Lambda;
     }
 
     /// <inheritdoc/>
@@ -62,6 +63,12 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
     /// <summary>The per-task parallel loop and its per-thread resources.</summary>
     protected TaskWorkers Workers { get; }
 
+    /// <summary>λ of the configured adaptation component.</summary>
+    protected double ConfiguredLambda { get; }
+
+    /// <summary>The λ the adaptations of the next iteration use (metrics.csv's lambda column); the configured one unless meta-learned.</summary>
+    protected virtual double CurrentLambda => ConfiguredLambda;
+
     /// <summary>Number of meta-parameters.</summary>
     protected int ParameterCount => Setup.Policy.ParameterCount;
 
@@ -73,10 +80,10 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
     }
 
     /// <inheritdoc/>
-    public MetaLearnerState GetState() => new((double[])_phi.Clone(), [.. _optimizer.GetState(), .. LearnerState]);
+    public virtual MetaLearnerState GetState() => new((double[])_phi.Clone(), [.. _optimizer.GetState(), .. LearnerState]);
 
     /// <inheritdoc/>
-    public void SetState(MetaLearnerState state)
+    public virtual void SetState(MetaLearnerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(state.Phi);
@@ -188,11 +195,12 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
         var gradient = new double[n];
         TaskWorkers.Mean(metaGradients, gradient);
         data = data with { MetaGradient = gradient };
+        double innerGradNorm = adapted.Max(a => a.Steps[^1].FinalGradientNorm), lambda = CurrentLambda;
         MetaStep step = default;
         double metaUpdate = Time(() => step = MetaUpdate(data));
         return new IterationMetrics(iteration, pre.Average(b => b.MeanEpisodeReturn()), post.Average(b => b.MeanEpisodeReturn()),
             step.Kl, step.Accepted, Math.Max(cg.WorstRelativeResidual, step.CgRelativeResidual), cg.NegativeCurvature || step.NegativeCurvature,
-            new TimeSplit(sampling, inner, hyper, metaUpdate), cg.MaxDamping, innerKl.Average());
+            new TimeSplit(sampling, inner, hyper, metaUpdate), cg.MaxDamping, innerKl.Average(), innerGradNorm, lambda);
     }
 
     /// <summary>

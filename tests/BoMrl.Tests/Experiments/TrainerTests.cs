@@ -58,7 +58,7 @@ public sealed class TrainerTests : IDisposable
         Trainer.Run(folder, new FakeMetaLearner(1), 3, null, seen.Add);
         string[] lines = File.ReadAllLines(folder.MetricsPath);
         Assert.Equal("iteration,pre_return,post_return,kl,step_accepted,cg_residual,negative_curvature," +
-            "hypergradient_damping,time_sampling_s,time_inner_s,time_hypergradient_s,time_meta_update_s,time_total_s,inner_kl", lines[0]);
+            "hypergradient_damping,time_sampling_s,time_inner_s,time_hypergradient_s,time_meta_update_s,time_total_s,inner_kl,inner_grad_norm,lambda", lines[0]);
         Assert.Equal(4, lines.Length);
         Assert.StartsWith("2,", lines[3]);
         Assert.Equal([1, 2, 3], seen.Select(p => p.Completed));

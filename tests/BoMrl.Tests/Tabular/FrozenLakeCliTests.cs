@@ -24,6 +24,8 @@ public class FrozenLakeCliTests
     [InlineData("--q", "exactly")]
     [InlineData("--iterations", "abc")]
     [InlineData("--threads", "-1")]
+    [InlineData("--lambda-learning", "learned")]
+    [InlineData("--lambda-lr", "0")]
     public void Bad_frozenlake_arguments_give_one_line_and_exit_code_2(string option, string value)
     {
         (int rc, _, string err) = Run("frozenlake", "--variance", "high", "--distance", "kl1", option, value, "--out", Path.GetTempPath());
@@ -44,6 +46,33 @@ public class FrozenLakeCliTests
         Assert.Single(err.TrimEnd().Split('\n'));
         Assert.Equal(2, Run("reproduce", "mujoco", "--out", Path.GetTempPath()).Rc);
         File.Delete(file);
+    }
+
+    [Fact]
+    public void Frozenlake_with_a_meta_learned_lambda_writes_the_learned_value_and_its_curve()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"bomrl-fl-{Guid.NewGuid():N}");
+        try
+        {
+            (int rc, _, string err) = Run("frozenlake", "--variance", "high", "--distance", "kl2", "--size", "3", "--train-tasks", "3",
+                "--test-tasks", "2", "--iterations", "4", "--q", "exact", "--lambda-learning", "meta", "--lambda-lr", "2", "--out", dir);
+            Assert.True(rc == 0, err);
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+            JsonElement s = doc.RootElement;
+            double[] curve = s.GetProperty("lambda_curve").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.Equal(4, curve.Length);
+            Assert.Equal(0.5, curve[0]);
+            Assert.Equal(0.5, s.GetProperty("lambda").GetDouble());
+            double learned = s.GetProperty("learned_lambda").GetDouble();
+            Assert.True(learned > 0 && learned != 0.5, $"learned λ {learned}");
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
     }
 
     [Fact]

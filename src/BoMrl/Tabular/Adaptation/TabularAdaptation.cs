@@ -92,6 +92,9 @@ public sealed class TabularAdaptation
         Weighting = weighting;
     }
 
+    /// <summary>The same adaptation with another λ (a meta-learned λ).</summary>
+    public TabularAdaptation WithLambda(double lambda) => new(Distance, lambda, Surrogate, Weighting);
+
     /// <summary>The state weight of the D3 return term: ν^{π_φ}(s), or 1 per state.</summary>
     public double StateWeight(PolicyEvaluation atPhi, int state) =>
         Weighting == EuclideanWeighting.PerState ? 1.0 : atPhi.Nu[state];

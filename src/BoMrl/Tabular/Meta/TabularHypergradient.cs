@@ -11,7 +11,7 @@ namespace BoMrl.Tabular.Meta;
 /// With exact Q these are the exact gradients of the deterministic meta-objective, which the tests check against
 /// central finite differences.
 /// </summary>
-public static class TabularHypergradient
+public static partial class TabularHypergradient
 {
     /// <summary>
     /// The hypergradient of the configuration <paramref name="alg"/>: eq. (25) for D1, eq. (33) for D2, implicit

@@ -3,14 +3,18 @@ using BoMrl.Tabular.Adaptation;
 
 namespace BoMrl.Tabular.Meta;
 
-/// <summary>One task's bilevel step: return before and after adaptation, the adapted logits and the hypergradient.</summary>
-public sealed record TaskStep(double PreAdaptationReturn, double PostAdaptationReturn, double[] ThetaPrime, double[]? Hypergradient, long Samples);
+/// <summary>One task's bilevel step: return before and after adaptation, the adapted logits, the hypergradient and (when asked) dJ/dλ.</summary>
+public sealed record TaskStep(double PreAdaptationReturn, double PostAdaptationReturn, double[] ThetaPrime, double[]? Hypergradient, long Samples,
+    double? LambdaDerivative = null);
 
 /// <summary>
 /// Settings of Algorithm 1 (SGD meta-training): iterations T, learning rate α, tasks per iteration, seed, and the worker
-/// threads of each iteration's batch (0 = every core; results do not depend on it).
+/// threads of each iteration's batch (0 = every core; results do not depend on it). With <paramref name="LearnLambda"/>,
+/// λ = exp(ℓ) is meta-learned alongside φ: ℓ starts at log of the adaptation's λ and ascends ℓ ← ℓ +
+/// <paramref name="LambdaLearningRate"/>·λ·mean dJ/dλ (<see cref="TabularHypergradient.LambdaDerivative"/>).
 /// </summary>
-public sealed record MetaTrainingOptions(int Iterations, double LearningRate, int TasksPerIteration, long Seed, int Threads = 0)
+public sealed record MetaTrainingOptions(int Iterations, double LearningRate, int TasksPerIteration, long Seed, int Threads = 0,
+    bool LearnLambda = false, double LambdaLearningRate = 0.01)
 {
     /// <summary>Validates the settings (positive counts, positive finite α).</summary>
     public void Validate()
@@ -22,11 +26,20 @@ public sealed record MetaTrainingOptions(int Iterations, double LearningRate, in
         {
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the meta learning rate must be positive and finite.");
         }
+
+        if (!double.IsFinite(LambdaLearningRate) || LambdaLearningRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LambdaLearningRate), LambdaLearningRate, "the λ learning rate must be positive and finite.");
+        }
     }
 }
 
-/// <summary>Result of meta-training: final φ, mean post-adaptation return of each iteration's batch, samples used.</summary>
-public sealed record MetaTrainingResult(double[] Phi, double[] PostAdaptationReturns, long Samples);
+/// <summary>
+/// Result of meta-training: final φ, mean post-adaptation return of each iteration's batch, samples used, and the
+/// adaptation with the final λ (the configured one unless λ was meta-learned) with λ of each iteration.
+/// </summary>
+public sealed record MetaTrainingResult(double[] Phi, double[] PostAdaptationReturns, long Samples, TabularAdaptation? Adaptation = null,
+    double[]? Lambdas = null);
 
 /// <summary>
 /// The bilevel problem on tabular MDPs: the meta-objective F(φ) = E_τ[J_τ(Alg(π_φ, λ, τ))] (eq. 3), one task's
@@ -39,7 +52,7 @@ public static class TabularMetaTraining
     /// hypergradient (when <paramref name="withGradient"/>). Returns are always exact.
     /// </summary>
     public static TaskStep Step(TabularMdp task, ReadOnlySpan<double> phi, TabularAdaptation alg, QEstimator q, Random? rng,
-        bool withGradient)
+        bool withGradient, bool withLambdaDerivative = false)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(alg);
@@ -55,7 +68,8 @@ public static class TabularMetaTraining
 
         double[] grad = new double[phi.Length];
         TabularHypergradient.Compute(alg, phi, atPhi, theta, atPrime, grad);
-        return new TaskStep(atPhi.Return, atPrime.Return, theta, grad, n1 + n2);
+        double? dLambda = withLambdaDerivative ? TabularHypergradient.LambdaDerivative(alg, phi, atPhi, theta, atPrime) : null;
+        return new TaskStep(atPhi.Return, atPrime.Return, theta, grad, n1 + n2, dLambda);
     }
 
     /// <summary>F(φ) = mean over <paramref name="tasks"/> of J_τ(Alg(π_φ, λ, τ)) with exact Q (deterministic).</summary>
@@ -119,8 +133,12 @@ public static class TabularMetaTraining
         long samples = 0;
         int[] order = new int[tasks.Count];
         TaskStep[] steps = new TaskStep[batch];
+        double logLambda = Math.Log(alg.Lambda);
+        double[] lambdas = new double[options.Iterations];
+        TabularAdaptation current = alg;
         for (int t = 0; t < options.Iterations; t++)
         {
+            lambdas[t] = current.Lambda;
             Random pick = Seeds.Rng(options.Seed, t);
             for (int i = 0; i < order.Length; i++)
             {
@@ -138,14 +156,15 @@ public static class TabularMetaTraining
             Parallel.For(0, batch, ThreadCount.Options(options.Threads), i =>
             {
                 Random rng = Seeds.Rng(options.Seed, iteration, order[i]);
-                steps[i] = Step(tasks[order[i]], phiNow, alg, q, rng, withGradient: true);
+                steps[i] = Step(tasks[order[i]], phiNow, current, q, rng, withGradient: true, options.LearnLambda);
             });
             double[] next = (double[])phi.Clone();
-            double mean = 0;
+            double mean = 0, dLambda = 0;
             for (int i = 0; i < batch; i++)
             {
                 samples += steps[i].Samples;
                 mean += steps[i].PostAdaptationReturn / batch;
+                dLambda += (steps[i].LambdaDerivative ?? 0) / batch;
                 double[] g = steps[i].Hypergradient!;
                 for (int j = 0; j < next.Length; j++)
                 {
@@ -163,9 +182,21 @@ public static class TabularMetaTraining
 
             phi = next;
             returns[t] = mean;
+            if (options.LearnLambda)
+            {
+                // dJ/dℓ = λ·dJ/dλ; a plain gradient-ascent step on ℓ alongside φ's.
+                logLambda += options.LambdaLearningRate * current.Lambda * dLambda;
+                if (!double.IsFinite(logLambda))
+                {
+                    throw new NumericalFailureException($"meta-training: non-finite log λ at iteration {t}.");
+                }
+
+                current = alg.WithLambda(Math.Exp(logLambda));
+            }
+
             progress?.Invoke(t, mean);
         }
 
-        return new MetaTrainingResult(phi, returns, samples);
+        return new MetaTrainingResult(phi, returns, samples, current, lambdas);
     }
 }
