@@ -16,7 +16,7 @@ internal static class ReproduceCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var benchmark = new Argument<string>("benchmark") { Description = "What to reproduce: frozenlake." };
+        var benchmark = new Argument<string>("benchmark") { Description = "What to reproduce: frozenlake (the paper's Section 6.1 study; `bomrl reproduce locomotion --env E` is the locomotion study)." };
         var q = new Option<string>("--q") { Description = "Q estimation: mc (Monte-Carlo, as the paper) or exact.", DefaultValueFactory = _ => "mc" };
         var size = new Option<int>("--size") { Description = "Grid side N ≥ 2.", DefaultValueFactory = _ => 4 };
         var seed = new Option<long>("--seed") { Description = "Root seed.", DefaultValueFactory = _ => 1 };
@@ -30,7 +30,7 @@ internal static class ReproduceCommand
             string what = parse.GetValue(benchmark)!;
             if (what != "frozenlake")
             {
-                throw new UsageException($"reproduce: unknown benchmark '{what}' (frozenlake)");
+                throw new UsageException($"reproduce: unknown benchmark '{what}' (frozenlake, or the subcommand locomotion)");
             }
 
             string qMode = FrozenLakeCommand.ParseQ(parse.GetValue(q));

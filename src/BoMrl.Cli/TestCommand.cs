@@ -67,12 +67,14 @@ internal static class TestCommand
             if (ctx.IsInteractive)
             {
                 result = null!;
-                AnsiConsole.Status().Start(what, _ => result = learner.MetaTest(steps, tasks, seed));
+                AnsiConsole.Status().Start(what, status => result = learner.MetaTest(steps, tasks, seed, (j, m) =>
+                    status.Status(string.Create(CultureInfo.InvariantCulture, $"{what}: step {j}/{steps} done, mean return {m:F2}"))));
             }
             else
             {
                 ctx.Out.WriteLine(what + " ...");
-                result = learner.MetaTest(steps, tasks, seed);
+                result = learner.MetaTest(steps, tasks, seed, (j, m) =>
+                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {j}/{steps} done: mean return {m:F2}")));
             }
         }
         catch (Exception e) when (e is not OperationCanceledException and not UsageException)

@@ -256,7 +256,8 @@ public sealed class LocomotionStudy
         IMetaLearner learner = create(Config(r));
         using IDisposable? owned = learner as IDisposable;
         learner.SetState(checkpoint.ToState());
-        MetaTestResult result = learner.MetaTest(Scale.TestSteps, Scale.TestTasks, Scale.TestSeed);
+        MetaTestResult result = learner.MetaTest(Scale.TestSteps, Scale.TestTasks, Scale.TestSeed,
+            (j, m) => log(string.Create(CultureInfo.InvariantCulture, $"{name}: meta-test step {j}/{Scale.TestSteps}, mean return {m:F2}")));
         MetaTestReport report = MetaTestReport.From(result, checkpoint.CompletedIterations, Scale.TestTasks, Scale.TestSeed);
         folder.WriteTestReport(report);
         MetaTestReport.Plot(folder.TestPlotPath, $"{r.Method} seed {r.Seed}: {Scale.TestTasks} test tasks", [report.ToSeries(r.Method)]);

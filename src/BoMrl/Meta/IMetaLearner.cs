@@ -22,8 +22,9 @@ public interface IMetaLearner
     /// <summary>
     /// Meta-test (docs/design.md §5): from the current meta-policy, K adaptation steps on M fresh test tasks, each step on a
     /// fresh batch from the current policy; mean and standard error over tasks of the return after 0..K steps.
+    /// <paramref name="afterStep"/>, when given, hears (j, mean return after j steps) as each step completes (progress).
     /// </summary>
-    MetaTestResult MetaTest(int steps, int tasks, long seed);
+    MetaTestResult MetaTest(int steps, int tasks, long seed, Action<int, double>? afterStep = null);
 }
 
 /// <summary>

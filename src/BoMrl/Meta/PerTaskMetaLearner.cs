@@ -208,7 +208,7 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
     /// current policy (sampler stream −100 − j, apart from training's streams 2k, 2k + 1); mean and standard error over
     /// tasks of the mean episode return after 0..K steps.
     /// </summary>
-    public MetaTestResult MetaTest(int steps, int tasks, long seed)
+    public MetaTestResult MetaTest(int steps, int tasks, long seed, Action<int, double>? afterStep = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tasks);
@@ -232,6 +232,7 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
 
             mean[j] = returns.Average();
             stderr[j] = Statistics.StandardError(returns);
+            afterStep?.Invoke(j, mean[j]);
             if (j < steps)
             {
                 Workers.ForEach(tasks, (i, w) => thetas[i] = Adapt(w, rows[i], thetas[i]).ThetaPrime);

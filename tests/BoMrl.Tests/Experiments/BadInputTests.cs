@@ -242,7 +242,7 @@ public sealed class BadInputTests : IDisposable
             return inner.Iterate(iteration);
         }
 
-        public MetaTestResult MetaTest(int steps, int tasks, long seed) => inner.MetaTest(steps, tasks, seed);
+        public MetaTestResult MetaTest(int steps, int tasks, long seed, Action<int, double>? afterStep = null) => inner.MetaTest(steps, tasks, seed, afterStep);
     }
 
     /// <summary>Fails meta-iteration <paramref name="at"/> as a per-task parallel loop does: an AggregateException.</summary>
@@ -258,6 +258,6 @@ public sealed class BadInputTests : IDisposable
             ? throw new AggregateException(new OverflowException("task 3: Arithmetic operation resulted in an overflow."))
             : inner.Iterate(iteration);
 
-        public MetaTestResult MetaTest(int steps, int tasks, long seed) => inner.MetaTest(steps, tasks, seed);
+        public MetaTestResult MetaTest(int steps, int tasks, long seed, Action<int, double>? afterStep = null) => inner.MetaTest(steps, tasks, seed, afterStep);
     }
 }

@@ -54,7 +54,7 @@ internal sealed class FakeMetaLearner(long seed, string algorithm = "fake") : IM
             CgResidual: rng.NextDouble() * 1e-6, NegativeCurvature: false, new TimeSplit(0.01, 0.02, 0.003, 0.001));
     }
 
-    public MetaTestResult MetaTest(int steps, int tasks, long testSeed)
+    public MetaTestResult MetaTest(int steps, int tasks, long testSeed, Action<int, double>? afterStep = null)
     {
         Random rng = Seeds.Rng(testSeed, -1);
         var mean = new double[steps + 1];
@@ -63,6 +63,7 @@ internal sealed class FakeMetaLearner(long seed, string algorithm = "fake") : IM
         {
             mean[k] = -Norm() + k + 0.1 * rng.NextGaussian();
             se[k] = 1.0 / Math.Sqrt(tasks);
+            afterStep?.Invoke(k, mean[k]);
         }
 
         return new MetaTestResult(Algorithm, mean, se);

@@ -95,6 +95,8 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(0, Cli("train", "--config", _config, "--out", Dir("t2"), "--seed", "9").Code);
         var t = Cli("test", "--run", Dir("t1"));
         Assert.Equal(0, t.Code);
+        Assert.Contains("step 2/2 done", t.Out, StringComparison.Ordinal); // progress after each adaptation step
+        Assert.Equal("", t.Err);
         using (JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir("t1"), "test.json"))))
         {
             JsonElement root = doc.RootElement;
