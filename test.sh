@@ -12,10 +12,11 @@ set +e
 dotnet test BoMrl.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
-summary=$(grep -E '(Passed|Failed)!' "$log" | tail -1)
+# One "Passed!/Failed!" line per test project (BoMrl.Tests, BoMrl.Cluster.Tests): summed.
+summary=$(grep -E '(Passed|Failed)!' "$log" || true)
 if [ -n "$summary" ]; then
-  passed=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary")
-  failed=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$summary")
+  passed=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary" | awk '{s += $1} END {print s}')
+  failed=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$summary" | awk '{s += $1} END {print s}')
   echo "${passed} passed, ${failed} failed"
 fi
 exit "$rc"

@@ -37,11 +37,7 @@ public static class MetaLearners
     {
         ArgumentNullException.ThrowIfNull(config);
         TrainConfig c = config.Resolve();
-        ITaskDistribution tasks = c.Env.CreateTasks(c.Sampler.Horizon);
-        var policy = new GaussianMlpPolicy(tasks.ObservationSize, tasks.ActionSize, c.Policy.HiddenSizes,
-            c.Policy.LogStd == "mlp" ? LogStdMode.Mlp : LogStdMode.Parameter, c.Policy.InitLogStd);
-        var setup = new MetaTrainingSetup(tasks, policy, c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask,
-            c.Sampler.ToAdvantageOptions(), c.Sampler.Threads, seed);
+        MetaTrainingSetup setup = CreateSetup(c, seed);
         MetaUpdateOptions metaUpdate = MetaUpdate(c.MetaUpdate);
         AlgorithmConfig a = c.Algorithm;
         foreach ((string name, Factory create) in Registry)
@@ -53,6 +49,21 @@ public static class MetaLearners
         }
 
         throw new ConfigException($"config key 'algorithm.name' must be one of {string.Join(", ", Names)} (got '{a.Name}')");
+    }
+
+    /// <summary>
+    /// The task family, policy, batch sizes, advantages, threads and seed of <paramref name="config"/> (what every learner
+    /// shares; a cluster worker rebuilds it from the same config to collect and adapt a task).
+    /// </summary>
+    public static MetaTrainingSetup CreateSetup(TrainConfig config, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        TrainConfig c = config.Resolve();
+        ITaskDistribution tasks = c.Env.CreateTasks(c.Sampler.Horizon);
+        var policy = new GaussianMlpPolicy(tasks.ObservationSize, tasks.ActionSize, c.Policy.HiddenSizes,
+            c.Policy.LogStd == "mlp" ? LogStdMode.Mlp : LogStdMode.Parameter, c.Policy.InitLogStd);
+        return new MetaTrainingSetup(tasks, policy, c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask,
+            c.Sampler.ToAdvantageOptions(), c.Sampler.Threads, seed);
     }
 
     private static MamlTrpoOptions MamlOptions(AlgorithmConfig a, MetaUpdateOptions metaUpdate) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BoMrl.Adaptation;
+using BoMrl.Environments;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
 using BoMrl.Sampling;
@@ -243,13 +244,21 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
     }
 
     /// <summary>The N tasks of meta-iteration k (stream (seed, k, 0)).</summary>
-    private double[][] SampleTasks(long seed, long iteration, int count)
+    private double[][] SampleTasks(long seed, long iteration, int count) => SampleTasks(Setup.Tasks, seed, iteration, count);
+
+    /// <summary>
+    /// The N tasks of meta-iteration k of a run with root seed <paramref name="seed"/>, drawn in order from stream
+    /// (seed, k, 0); k = −2 gives the meta-test tasks. Shared with the cluster workers, which rebuild a task from it.
+    /// </summary>
+    public static double[][] SampleTasks(ITaskDistribution distribution, long seed, long iteration, int count)
     {
+        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         Random rng = Seeds.Rng(seed, iteration, 0);
         var tasks = new double[count][];
         for (int i = 0; i < count; i++)
         {
-            tasks[i] = Setup.Tasks.SampleTask(rng);
+            tasks[i] = distribution.SampleTask(rng);
         }
 
         return tasks;
