@@ -66,6 +66,11 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
 {
     private readonly BoMrlOptions _options;
     private readonly double[] _lambdaDerivatives;
+
+    /// <summary>Per-task slots of the meta-update: π_φold's distributions on B⁰, and the Fisher's rows and distributions.</summary>
+    private readonly double[][] _oldDists;
+    private readonly double[]?[] _fisherDists;
+    private readonly PolicyBatch?[] _fisherRows;
     private double _logLambda;
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
@@ -75,6 +80,9 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         _options = options;
         _logLambda = Math.Log(options.Adaptation.Lambda);
         _lambdaDerivatives = new double[setup.MetaBatchSize];
+        _oldDists = new double[setup.MetaBatchSize][];
+        _fisherDists = new double[setup.MetaBatchSize][];
+        _fisherRows = new PolicyBatch[setup.MetaBatchSize];
     }
 
     /// <summary>λ of the adaptations: exp(ℓ) when meta-learned, else the configured λ.</summary>
@@ -171,57 +179,65 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         return step;
     }
 
-    /// <summary>TRPO around φ_old on the pre-adaptation states: KL(π_φold ‖ π_φ)'s Fisher, the first-order model and the exact KL.</summary>
-    protected override MetaObjective MetaObjective(IterationData data)
+    /// <summary>
+    /// TRPO around φ_old on the pre-adaptation states: task i's π_φold distributions there (the KL distances' inner
+    /// objectives already hold them); the Fisher's subsampled rows are prepared on the first product.
+    /// </summary>
+    protected override void PrepareTask(TaskWorker worker, IterationData data, int task)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        ReadOnlySpan<double> held = data.Adapted[task].Steps[0].Objective.PhiDistributions;
+        _oldDists[task] = held.IsEmpty ? Distributions(worker, data.PreRows[task], data.Phi) : held.ToArray();
+        _fisherRows[task] = null;
+        _fisherDists[task] = null;
+    }
+
+    /// <summary>∇²_φ KL(π_φold ‖ π_φ)|φold·v over task i's pre-adaptation states (every k-th step as configured).</summary>
+    protected override void CurvatureProduct(TaskWorker worker, IterationData data, int task, ReadOnlySpan<double> v, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        if (_fisherRows[task] is not { } rows || _fisherDists[task] is not { } oldDists)
+        {
+            rows = _fisherRows[task] = data.PreRows[task].Subsample(_options.FisherSubsample);
+            oldDists = _fisherDists[task] = Distributions(worker, rows, data.Phi);
+        }
+
+        HessianVector.ForwardDifference((p, g) => worker.Objectives.MeanKl(p, rows, oldDists, KlDirection.ReferenceFirst, g),
+            data.Phi, [], v, result, worker.Scratch);
+    }
+
+    /// <summary>A trial's KL (the improvement is the learner's first-order model, <see cref="TrialImprovement"/>).</summary>
+    protected override TaskTrial EvaluateTrial(TaskWorker worker, IterationData data, int task, double[] candidate) =>
+        new([], TrialKl(worker, data, task, candidate));
+
+    /// <summary>Task i's KL(π_φold ‖ π_candidate) on all its pre-adaptation states.</summary>
+    protected override double TrialKl(TaskWorker worker, IterationData data, int task, double[] candidate)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        return worker.Objectives.MeanKl(candidate, data.PreRows[task], _oldDists[task], KlDirection.ReferenceFirst, []);
+    }
+
+    /// <summary>The line search's first-order model ĝᵀ(φ − φ_old) of the meta-objective (no per-task terms).</summary>
+    protected override double TrialImprovement(IterationData data, ReadOnlySpan<double> candidate, ReadOnlySpan<double> termMeans)
     {
         ArgumentNullException.ThrowIfNull(data);
-        // π_φ's distributions on the pre-adaptation rows: the KL distances' inner objectives already hold them.
-        double[][] oldDists = data.Adapted[0].Steps[0].Objective.PhiDistributions.IsEmpty
-            ? OldDistributions(data.PreRows, data.Phi)
-            : data.Adapted.Select(a => a.Steps[0].Objective.PhiDistributions.ToArray()).ToArray();
-        return new MetaObjective(() => PreAdaptationFisher(data.PreRows, data.Phi),
-            Candidate(data.PreRows, oldDists, data.Phi, data.MetaGradient), candidate => MeanKl(data.PreRows, oldDists, candidate));
-    }
-
-    /// <summary>v ↦ 1/N Σ_τ ∇²_φ KL(π_φold ‖ π_φ)|φold·v over the pre-adaptation states (subsampled as configured).</summary>
-    private LinearOperator PreAdaptationFisher(PolicyBatch[] preRows, double[] phiOld)
-    {
-        PolicyBatch[] rows = preRows.Select(r => r.Subsample(_options.FisherSubsample)).ToArray();
-        double[][] oldDists = OldDistributions(rows, phiOld);
-        return Workers.TaskAveragedOperator(rows.Length, (i, w, v, result) =>
-            HessianVector.ForwardDifference((p, g) => w.Objectives.MeanKl(p, rows[i], oldDists[i], KlDirection.ReferenceFirst, g),
-                phiOld, [], v, result, w.Scratch));
-    }
-
-    private double[][] OldDistributions(PolicyBatch[] rows, double[] phiOld)
-    {
-        var d = new double[rows.Length][];
-        Workers.ForEach(rows.Length, (i, w) =>
-        {
-            d[i] = new double[w.Objectives.DistributionLength(rows[i])];
-            w.Objectives.Distributions(phiOld, rows[i], d[i]);
-        });
-        return d;
-    }
-
-    /// <summary>Mean over tasks of KL(π_φold ‖ π_candidate) on all pre-adaptation states.</summary>
-    private double MeanKl(PolicyBatch[] preRows, double[][] oldDists, ReadOnlySpan<double> candidate)
-    {
-        double[] c = candidate.ToArray();
-        var kl = new double[preRows.Length];
-        Workers.ForEach(preRows.Length, (i, w) => kl[i] = w.Objectives.MeanKl(c, preRows[i], oldDists[i], KlDirection.ReferenceFirst, []));
-        return kl.Average();
-    }
-
-    /// <summary>Line-search evaluation: the first-order model ĝᵀ(φ − φ_old) of the meta-objective and the exact KL.</summary>
-    private TrpoCandidate Candidate(PolicyBatch[] preRows, double[][] oldDists, double[] phiOld, double[] gradient) => candidate =>
-    {
+        double[] phiOld = data.Phi, gradient = data.MetaGradient;
         double improvement = 0;
         for (int j = 0; j < phiOld.Length; j++)
         {
             improvement += gradient[j] * (candidate[j] - phiOld[j]);
         }
 
-        return (improvement, MeanKl(preRows, oldDists, candidate));
-    };
+        return improvement;
+    }
+
+    private static double[] Distributions(TaskWorker worker, PolicyBatch rows, double[] phiOld)
+    {
+        var d = new double[worker.Objectives.DistributionLength(rows)];
+        worker.Objectives.Distributions(phiOld, rows, d);
+        return d;
+    }
 }

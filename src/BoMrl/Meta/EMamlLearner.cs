@@ -63,6 +63,9 @@ public sealed class EMamlLearner : MamlTrpoLearner
 
     private readonly EMamlOptions _options;
 
+    /// <summary>Per-task slot of the meta-update: the exploration term at φ_old.</summary>
+    private readonly double[] _oldExploration;
+
     /// <summary>Credits per iteration, computed once from the post-adaptation batches (shared by every task's call).</summary>
     private readonly ConditionalWeakTable<TrajectoryBatch[], double[]> _credits = [];
 
@@ -71,6 +74,7 @@ public sealed class EMamlLearner : MamlTrpoLearner
         : base(setup, Checked(options).Maml)
     {
         _options = options;
+        _oldExploration = new double[setup.MetaBatchSize];
     }
 
     /// <inheritdoc/>
@@ -176,28 +180,24 @@ public sealed class EMamlLearner : MamlTrpoLearner
         return cg;
     }
 
-    /// <summary>
-    /// MAML-TRPO's trust region and line search, with the exploration term's change at the trial φ added to the
-    /// surrogate improvement (mean over tasks, as the meta-objective averages them).
-    /// </summary>
-    protected override MetaObjective MetaObjective(IterationData data)
+    /// <summary>MAML-TRPO's old quantities of task i, and its exploration term at φ_old.</summary>
+    protected override void PrepareTask(TaskWorker worker, IterationData data, int task)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        MetaObjective maml = base.MetaObjective(data);
-        int nTasks = data.Thetas.Length;
-        var old = new double[nTasks];
-        Workers.ForEach(nTasks, (i, w) => old[i] = ExplorationTerm(w.Objectives, data, i, data.Phi, []));
+        ArgumentNullException.ThrowIfNull(worker);
+        base.PrepareTask(worker, data, task);
+        _oldExploration[task] = ExplorationTerm(worker.Objectives, data, task, data.Phi, []);
+    }
 
-        (double Improvement, double Kl) LineSearch(ReadOnlySpan<double> candidate)
-        {
-            (double improvement, double kl) = maml.LineSearch(candidate);
-            double[] c = candidate.ToArray();
-            var change = new double[nTasks];
-            Workers.ForEach(nTasks, (i, w) => change[i] = ExplorationTerm(w.Objectives, data, i, c, []) - old[i]);
-            return (improvement + change.Average(), kl);
-        }
-
-        return maml with { LineSearch = c => LineSearch(c) };
+    /// <summary>
+    /// MAML-TRPO's trial terms plus the exploration term's change at the trial φ (a second term: averaged over tasks
+    /// on its own and added to the surrogate's mean, as the meta-objective averages them).
+    /// </summary>
+    protected override TaskTrial EvaluateTrial(TaskWorker worker, IterationData data, int task, double[] candidate)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        TaskTrial maml = base.EvaluateTrial(worker, data, task, candidate);
+        double change = ExplorationTerm(worker.Objectives, data, task, candidate, []) - _oldExploration[task];
+        return maml with { Terms = [.. maml.Terms, change] };
     }
 
     /// <summary>

@@ -53,6 +53,10 @@ public class MamlTrpoLearner : PerTaskMetaLearner
 {
     private readonly MamlTrpoOptions _options;
 
+    /// <summary>Per-task slots of the meta-update: π_θ'old's distributions, log-probabilities and surrogate on B¹.</summary>
+    private readonly double[][] _oldDists, _oldLogp;
+    private readonly double[] _oldSurrogate;
+
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public MamlTrpoLearner(MetaTrainingSetup setup, MamlTrpoOptions options)
         : base(setup, Checked(options).Weighting, AdaptationOptions.PolicyGradientStep(options.FastLearningRate),
@@ -60,6 +64,9 @@ public class MamlTrpoLearner : PerTaskMetaLearner
             new HypergradientOptions(CgIterations: 2, Damping: 0), options.MetaUpdate)
     {
         _options = options;
+        _oldDists = new double[setup.MetaBatchSize][];
+        _oldLogp = new double[setup.MetaBatchSize][];
+        _oldSurrogate = new double[setup.MetaBatchSize];
     }
 
     /// <inheritdoc/>
@@ -94,65 +101,71 @@ public class MamlTrpoLearner : PerTaskMetaLearner
     }
 
     /// <summary>
-    /// TRPO through the adaptation: the Fisher (dθ'/dφ)ᵀF'(dθ'/dφ) of KL(π_θ'(φ) ‖ π_θ'(φold)) on the validation states,
-    /// and a line search that re-adapts at each trial φ (surrogate change and KL on the validation batches).
+    /// TRPO through the adaptation, on the validation batches: task i's π_θ'old distributions and log-probabilities and
+    /// its surrogate there (the old quantities of the Fisher and the line search).
     /// </summary>
-    protected override MetaObjective MetaObjective(IterationData data)
+    protected override void PrepareTask(TaskWorker worker, IterationData data, int task)
     {
+        ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(data);
-        int nTasks = data.Thetas.Length, n = ParameterCount;
-        var oldDists = new double[nTasks][];
-        var oldLogp = new double[nTasks][];
-        var oldSurrogate = new double[nTasks];
-        Workers.ForEach(nTasks, (i, w) =>
-        {
-            oldDists[i] = new double[w.Objectives.DistributionLength(data.PostRows[i])];
-            w.Objectives.Distributions(data.Thetas[i], data.PostRows[i], oldDists[i]);
-            oldLogp[i] = new double[data.PostRows[i].Rows];
-            w.Objectives.LogProbs(data.Thetas[i], data.PostRows[i], oldLogp[i]);
-            oldSurrogate[i] = w.Objectives.RatioSurrogate(data.Thetas[i], data.PostRows[i], oldLogp[i], clipped: false, []);
-        });
+        PolicyBatch post = data.PostRows[task];
+        double[] theta = data.Thetas[task];
+        _oldDists[task] = new double[worker.Objectives.DistributionLength(post)];
+        worker.Objectives.Distributions(theta, post, _oldDists[task]);
+        _oldLogp[task] = new double[post.Rows];
+        worker.Objectives.LogProbs(theta, post, _oldLogp[task]);
+        _oldSurrogate[task] = worker.Objectives.RatioSurrogate(theta, post, _oldLogp[task], clipped: false, []);
+    }
 
-        (double Surrogate, double Kl) Evaluate(ReadOnlySpan<double> candidate)
+    /// <summary>(dθ'/dφ)ᵀ · ∇²_θ KL(π_θ ‖ π_θ'old)|θ' · (dθ'/dφ) · v for task i (the Fisher of the adapted policies).</summary>
+    protected override void CurvatureProduct(TaskWorker worker, IterationData data, int task, ReadOnlySpan<double> v, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        int n = ParameterCount;
+        var jv = new double[n];
+        if (_options.FirstOrder)
         {
-            double[] c = candidate.ToArray();
-            var s = new double[nTasks];
-            var kl = new double[nTasks];
-            Workers.ForEach(nTasks, (i, w) =>
-            {
-                double[] theta = Adapt(w, data.PreRows[i], c).ThetaPrime;
-                s[i] = w.Objectives.RatioSurrogate(theta, data.PostRows[i], oldLogp[i], clipped: false, []) - oldSurrogate[i];
-                kl[i] = w.Objectives.MeanKl(theta, data.PostRows[i], oldDists[i], KlDirection.PolicyFirst, []);
-            });
-            return (s.Average(), kl.Average());
+            v.CopyTo(jv);
+        }
+        else
+        {
+            worker.Hypergradient.JacobianProduct(data.Adapted[task], worker.Objectives, v, jv);
         }
 
-        LinearOperator Fisher() => Workers.TaskAveragedOperator(nTasks, (i, w, v, result) =>
+        var fjv = new double[n];
+        PolicyBatch post = data.PostRows[task];
+        double[] oldDists = _oldDists[task];
+        HessianVector.ForwardDifference((p, g) => worker.Objectives.MeanKl(p, post, oldDists, KlDirection.PolicyFirst, g),
+            data.Thetas[task], [], jv, fjv, worker.Scratch);
+        if (_options.FirstOrder)
         {
-            // (dθ'/dφ)ᵀ · ∇²_θ KL(π_θ ‖ π_θ'old)|θ' · (dθ'/dφ) · v
-            var jv = new double[n];
-            if (_options.FirstOrder)
-            {
-                v.CopyTo(jv, 0);
-            }
-            else
-            {
-                w.Hypergradient.JacobianProduct(data.Adapted[i], w.Objectives, v, jv);
-            }
-
-            var fjv = new double[n];
-            HessianVector.ForwardDifference((p, g) => w.Objectives.MeanKl(p, data.PostRows[i], oldDists[i], KlDirection.PolicyFirst, g),
-                data.Thetas[i], [], jv, fjv, w.Scratch);
-            if (_options.FirstOrder)
-            {
-                fjv.CopyTo(result, 0);
-            }
-            else
-            {
-                w.Hypergradient.TransposeJacobianProduct(data.Adapted[i], w.Objectives, fjv, result);
-            }
-        });
-
-        return new MetaObjective(Fisher, c => Evaluate(c), c => Evaluate(c).Kl);
+            fjv.CopyTo(result);
+        }
+        else
+        {
+            worker.Hypergradient.TransposeJacobianProduct(data.Adapted[task], worker.Objectives, fjv, result);
+        }
     }
+
+    /// <summary>Re-adapts task i at the trial φ: [surrogate change on the validation batch], KL(π_θ'(φ) ‖ π_θ'old).</summary>
+    protected override TaskTrial EvaluateTrial(TaskWorker worker, IterationData data, int task, double[] candidate)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        double[] theta = Adapt(worker, data.PreRows[task], candidate).ThetaPrime;
+        double s = worker.Objectives.RatioSurrogate(theta, data.PostRows[task], _oldLogp[task], clipped: false, []) - _oldSurrogate[task];
+        return new TaskTrial([s], AdaptedKl(worker, data, task, theta));
+    }
+
+    /// <summary>Re-adapts task i at the trial φ: KL(π_θ'(φ) ‖ π_θ'old) on the validation states.</summary>
+    protected override double TrialKl(TaskWorker worker, IterationData data, int task, double[] candidate)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        return AdaptedKl(worker, data, task, Adapt(worker, data.PreRows[task], candidate).ThetaPrime);
+    }
+
+    private double AdaptedKl(TaskWorker worker, IterationData data, int task, double[] theta) =>
+        worker.Objectives.MeanKl(theta, data.PostRows[task], _oldDists[task], KlDirection.PolicyFirst, []);
 }

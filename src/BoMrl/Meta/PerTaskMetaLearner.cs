@@ -16,11 +16,13 @@ namespace BoMrl.Meta;
 /// Per-task work runs on <see cref="TaskWorkers"/>, so results do not depend on the thread count.
 /// <para>
 /// A new learner is one subclass: it names itself, chooses the row weighting and overrides <see cref="Adapt"/>,
-/// <see cref="MetaGradient"/> and <see cref="MetaObjective"/> (curvature operator and line-search objective), and
-/// <see cref="MetaUpdate"/> when it takes several optimiser steps per batch.
+/// <see cref="MetaGradient"/> and the per-task hooks of the meta-update (<see cref="PrepareTask"/>,
+/// <see cref="CurvatureProduct"/>, <see cref="EvaluateTrial"/>, <see cref="TrialKl"/>), from which
+/// <see cref="MetaObjective"/> is assembled here, and <see cref="MetaUpdate"/> when it takes several optimiser steps per
+/// batch. Per-task hooks keep their state in per-task slots (arrays indexed by task), never in closures.
 /// </para>
 /// </summary>
-public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
+public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
 {
     private readonly IMetaOptimizer _optimizer;
     private readonly LockstepSampler _sampler;
@@ -128,9 +130,6 @@ public abstract class PerTaskMetaLearner : IMetaLearner, IDisposable
     /// <paramref name="data"/> (its pre- and post-adaptation batches and adaptation). Returns the CG outcome of its solves.
     /// </summary>
     protected abstract CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result);
-
-    /// <summary>The meta-objective around φ_old that the meta-update sees: curvature operator, line search, step KL.</summary>
-    protected abstract MetaObjective MetaObjective(IterationData data);
 
     /// <summary>Algorithm 2, line 7: by default one optimiser step along the averaged meta-gradient.</summary>
     protected virtual MetaStep MetaUpdate(IterationData data)

@@ -65,7 +65,10 @@ public sealed class ProMpLearner : PerTaskMetaLearner
 {
     private readonly ProMpOptions _options;
     private double _eta;
-    private (IterationData Data, ProMpTaskData[] Tasks)? _prepared;
+
+    /// <summary>Per-task slots of the meta-update: the task's fixed data, and its outer objective at φo once a trial asks.</summary>
+    private readonly ProMpTaskData[] _tasks;
+    private readonly double?[] _before;
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public ProMpLearner(MetaTrainingSetup setup, ProMpOptions options)
@@ -75,6 +78,8 @@ public sealed class ProMpLearner : PerTaskMetaLearner
     {
         _options = options;
         _eta = options.InnerKlCoefficient;
+        _tasks = new ProMpTaskData[setup.MetaBatchSize];
+        _before = new double?[setup.MetaBatchSize];
     }
 
     /// <inheritdoc/>
@@ -123,37 +128,61 @@ public sealed class ProMpLearner : PerTaskMetaLearner
         return Evaluate(worker, d, data.Phi, result).Cg;
     }
 
-    /// <summary>
-    /// The outer objective around φo: its change and KL(π_φo ‖ π_φ) on the pre-adaptation states at a trial φ (the
-    /// reported step KL). ProMP takes no TRPO step, so there is no curvature operator.
-    /// </summary>
-    protected override MetaObjective MetaObjective(IterationData data)
+    /// <summary>Task i's fixed data of this meta-iteration (π_φo on B⁰, π_θ'(φo) on B¹), kept while φ moves.</summary>
+    protected override void PrepareTask(TaskWorker worker, IterationData data, int task)
     {
-        ProMpTaskData[] tasks = Prepare(data);
-        var before = new Lazy<double>(() => Value(tasks, data.Phi)); // only a line search would ask
-        return new MetaObjective(
-            () => throw new InvalidOperationException("ProMP's meta-update is a first-order optimiser step; it has no trust-region curvature."),
-            c =>
-            {
-                double[] trial = c.ToArray();
-                return (Value(tasks, trial) - before.Value, Kl(tasks, trial));
-            },
-            c => Kl(tasks, c));
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        _tasks[task] = ProMpTaskData.Create(worker.Objectives, data.PreRows[task], data.PostRows[task], data.Phi, data.Thetas[task]);
+        _before[task] = null;
+    }
+
+    /// <summary>
+    /// Task i's outer objective at the trial φ and at φo (computed on the first trial): the line search's change is the
+    /// difference of their task means. ProMP takes no TRPO step, so it has no curvature product.
+    /// </summary>
+    protected override TaskTrial EvaluateTrial(TaskWorker worker, IterationData data, int task, double[] candidate)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(data);
+        double before = _before[task] ??= Evaluate(worker, _tasks[task], data.Phi, []).Value;
+        return new TaskTrial([Evaluate(worker, _tasks[task], candidate, []).Value, before], TrialKl(worker, data, task, candidate));
+    }
+
+    /// <summary>mean_i O_i(φ) − mean_i O_i(φo).</summary>
+    protected override double TrialImprovement(IterationData data, ReadOnlySpan<double> candidate, ReadOnlySpan<double> termMeans) =>
+        termMeans[0] - termMeans[1];
+
+    /// <summary>Task i's KL(π_φo ‖ π_φ) on its pre-adaptation states (the reported step KL).</summary>
+    protected override double TrialKl(TaskWorker worker, IterationData data, int task, double[] candidate)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ProMpTaskData d = _tasks[task];
+        return worker.Objectives.MeanKl(candidate, d.Pre, d.PreDistributions, KlDirection.ReferenceFirst, []);
     }
 
     /// <summary>
     /// num_ppo_steps optimiser steps on the same batches: the first along the averaged meta-gradient at φo, each later
-    /// one along the gradient recomputed at the current φ; then, when adaptive, η halved or doubled from the final KL.
+    /// one along the gradient recomputed at the current φ (<see cref="TaskGradient"/>, averaged in task order); then,
+    /// when adaptive, η halved or doubled from the final KL.
     /// </summary>
     protected override MetaStep MetaUpdate(IterationData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ProMpTaskData[] tasks = Prepare(data);
         MetaObjective objective = MetaObjective(data);
         MetaStep step = Step(data.MetaGradient, objective);
         for (int s = 1; s < _options.PpoSteps; s++)
         {
-            step = Step(Gradient(tasks, Phi), objective);
+            double[] phi = Phi;
+            var parts = new double[data.Tasks.Length][];
+            Workers.ForEach(parts.Length, (i, w) =>
+            {
+                parts[i] = new double[phi.Length];
+                TaskGradient(w, i, phi, parts[i]);
+            });
+            var gradient = new double[phi.Length];
+            TaskWorkers.Mean(parts, gradient);
+            step = Step(gradient, objective);
         }
 
         if (_options.AdaptiveInnerKl)
@@ -162,54 +191,12 @@ public sealed class ProMpLearner : PerTaskMetaLearner
             _eta = step.Kl < target / 1.5 ? _eta / 2 : step.Kl > target * 1.5 ? _eta * 2 : _eta;
         }
 
-        _prepared = null;
         return step;
     }
 
+    /// <summary>Task i's ∇_φO at an inner φ of the meta-update (the per-task hook of each later optimiser step).</summary>
+    private void TaskGradient(TaskWorker worker, int task, double[] phi, Span<double> result) => Evaluate(worker, _tasks[task], phi, result);
+
     private (double Value, CgSummary Cg) Evaluate(TaskWorker w, ProMpTaskData d, ReadOnlySpan<double> phi, Span<double> gradient) =>
         ProMpObjective.Evaluate(w.Objectives, w.Adaptation, w.Hypergradient, d, phi, _options.InnerSteps, _options.ClipEpsilon, _eta, gradient);
-
-    /// <summary>Each task's fixed data of this meta-iteration (π_φo on B⁰, π_θ'(φo) on B¹), built once per iteration.</summary>
-    private ProMpTaskData[] Prepare(IterationData data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        if (_prepared is { } p && ReferenceEquals(p.Data.Phi, data.Phi) && p.Data.Iteration == data.Iteration)
-        {
-            return p.Tasks;
-        }
-
-        var tasks = new ProMpTaskData[data.Thetas.Length];
-        Workers.ForEach(tasks.Length, (i, w) =>
-            tasks[i] = ProMpTaskData.Create(w.Objectives, data.PreRows[i], data.PostRows[i], data.Phi, data.Thetas[i]));
-        _prepared = (data, tasks);
-        return tasks;
-    }
-
-    private double[] Gradient(ProMpTaskData[] tasks, double[] phi)
-    {
-        var parts = new double[tasks.Length][];
-        Workers.ForEach(tasks.Length, (i, w) =>
-        {
-            parts[i] = new double[phi.Length];
-            Evaluate(w, tasks[i], phi, parts[i]);
-        });
-        var mean = new double[phi.Length];
-        TaskWorkers.Mean(parts, mean);
-        return mean;
-    }
-
-    private double Value(ProMpTaskData[] tasks, double[] phi)
-    {
-        var values = new double[tasks.Length];
-        Workers.ForEach(tasks.Length, (i, w) => values[i] = Evaluate(w, tasks[i], phi, []).Value);
-        return values.Average();
-    }
-
-    private double Kl(ProMpTaskData[] tasks, double[] phi)
-    {
-        var kls = new double[tasks.Length];
-        Workers.ForEach(tasks.Length, (i, w) =>
-            kls[i] = w.Objectives.MeanKl(phi, tasks[i].Pre, tasks[i].PreDistributions, KlDirection.ReferenceFirst, []));
-        return kls.Average();
-    }
 }
