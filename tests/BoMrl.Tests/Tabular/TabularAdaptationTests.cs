@@ -192,7 +192,7 @@ public class TabularAdaptationTests
             Assert.Equal(phi[i] + 3.5 * g[i], theta[i], 12);
         }
 
-        Assert.Throws<ArgumentException>(() => new TabularAdaptation(Distance.KlForward, 1, Surrogate.FirstOrder));
+        Assert.Throws<ArgumentException>(() => new TabularAdaptation(Distance.KlForward, 1, TabularSurrogate.FirstOrder));
         Assert.Throws<ArgumentOutOfRangeException>(() => new TabularAdaptation(Distance.KlForward, double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => new TabularAdaptation(Distance.KlForward, 0));
     }

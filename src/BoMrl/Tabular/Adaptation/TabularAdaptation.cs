@@ -3,7 +3,7 @@ using BoMrl.Distances;
 namespace BoMrl.Tabular.Adaptation;
 
 /// <summary>How the within-task objective treats the importance-weighted return term of (2).</summary>
-public enum Surrogate
+public enum TabularSurrogate
 {
     /// <summary>The exact term E_{s~ν^{π_φ}}[Σ_a π(a|s) Q^{π_φ}(s,a)] (eq. 1): D1/D2 closed forms, D3 Newton solve.</summary>
     Exact = 0,
@@ -34,7 +34,7 @@ public enum EuclideanWeighting
 /// <summary>
 /// The within-task algorithm Alg(π_φ, λ, τ) for the tabular softmax policy (Section 4, eq. 1; docs/design.md §3a, §3c):
 /// θ' = argmax_θ E_{s~ν^{π_φ}}[Σ_a π_θ(a|s) Q^{π_φ}(s,a)] − λ D²_τ(π_φ, π_θ), given φ, Q^{π_φ} (exact or estimated)
-/// and ν^{π_φ}. One component configured by a <see cref="Distance"/> and a <see cref="Surrogate"/>:
+/// and ν^{π_φ}. One component configured by a <see cref="Distance"/> and a <see cref="TabularSurrogate"/>:
 /// <list type="bullet">
 /// <item>D1 (forward KL): π'(a|s) = λ π_φ(a|s) / (μ(s) − Q(s,a)), μ(s) > max_a Q by a safeguarded Newton solve
 /// (<see cref="ForwardKlSolver"/>).</item>
@@ -55,13 +55,13 @@ public sealed class TabularAdaptation
     public double Lambda { get; }
 
     /// <summary>Exact or first-order surrogate.</summary>
-    public Surrogate Surrogate { get; }
+    public TabularSurrogate Surrogate { get; }
 
     /// <summary>State weighting of the D3 problem (ignored by D1/D2, whose per-state problems do not depend on ν).</summary>
     public EuclideanWeighting Weighting { get; }
 
     /// <summary>Creates Alg with distance, λ and surrogate. The first-order surrogate is supported with D3 only.</summary>
-    public TabularAdaptation(Distance distance, double lambda, Surrogate surrogate = Surrogate.Exact,
+    public TabularAdaptation(Distance distance, double lambda, TabularSurrogate surrogate = TabularSurrogate.Exact,
         EuclideanWeighting weighting = EuclideanWeighting.Visitation)
     {
         if (!Enum.IsDefined(distance))
@@ -74,14 +74,14 @@ public sealed class TabularAdaptation
             throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "λ must be positive and finite.");
         }
 
-        if (surrogate == Surrogate.FirstOrder && distance != Distance.Euclidean)
+        if (surrogate == TabularSurrogate.FirstOrder && distance != Distance.Euclidean)
         {
             throw new ArgumentException("the first-order surrogate is implemented with D3 (the policy-gradient step); " +
                 "with D1/D2 it needs the second-order expansion of the distance (NPG), which the tabular toolkit does not use.",
                 nameof(surrogate));
         }
 
-        if (surrogate == Surrogate.FirstOrder && weighting != EuclideanWeighting.Visitation)
+        if (surrogate == TabularSurrogate.FirstOrder && weighting != EuclideanWeighting.Visitation)
         {
             throw new ArgumentException("the policy-gradient step is the visitation-weighted first-order problem (Appendix H).", nameof(weighting));
         }
@@ -111,7 +111,7 @@ public sealed class TabularAdaptation
             throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "the step size must be positive and finite.");
         }
 
-        return new TabularAdaptation(Distance.Euclidean, PolicyGradientCorrespondence(stepSize, gamma), Surrogate.FirstOrder);
+        return new TabularAdaptation(Distance.Euclidean, PolicyGradientCorrespondence(stepSize, gamma), TabularSurrogate.FirstOrder);
     }
 
     /// <summary>For a policy-gradient configuration, the step size α on ∇J it equals: (1 − γ)/(2λ).</summary>
@@ -148,7 +148,7 @@ public sealed class TabularAdaptation
             ReadOnlySpan<double> piS = atPhi.Pi.AsSpan(s * na, na);
             ReadOnlySpan<double> qS = atPhi.Q.AsSpan(s * na, na);
             Span<double> outS = thetaPrime.Slice(s * na, na);
-            if (Surrogate == Surrogate.FirstOrder)
+            if (Surrogate == TabularSurrogate.FirstOrder)
             {
                 double c = atPhi.Nu[s] / (2 * Lambda);
                 TabularSoftmax.JacobianTimes(piS, qS, outS);

@@ -19,7 +19,7 @@ public static partial class TabularHypergradient
     {
         ArgumentNullException.ThrowIfNull(alg);
         Check(atPhi, atPrime, alg.Lambda, new double[atPhi.Mdp.PairCount]);
-        if (alg.Surrogate == Surrogate.FirstOrder)
+        if (alg.Surrogate == TabularSurrogate.FirstOrder)
         {
             throw new ArgumentException("dJ/dλ is defined for the exact surrogate (BO-MRL), not the policy-gradient step.", nameof(alg));
         }

@@ -21,7 +21,7 @@ public static partial class TabularHypergradient
         ReadOnlySpan<double> thetaPrime, PolicyEvaluation atPrime, Span<double> gradient)
     {
         ArgumentNullException.ThrowIfNull(alg);
-        if (alg.Surrogate == Surrogate.FirstOrder)
+        if (alg.Surrogate == TabularSurrogate.FirstOrder)
         {
             PolicyGradientStepExact(atPhi, atPrime, alg.PolicyGradientStepSize(atPhi.Mdp.Gamma), gradient);
             return;
