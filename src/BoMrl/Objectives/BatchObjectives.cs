@@ -293,7 +293,12 @@ public sealed class BatchObjectives
     private double Single(ReadOnlySpan<double> theta, PolicyBatch batch, Span<double> gradient, Func<BatchObjectives, double> term)
     {
         Begin(theta, batch, !gradient.IsEmpty);
-        double value = term(this);
+        return Finish(theta, gradient, term(this));
+    }
+
+    /// <summary>Closes a pass opened by <see cref="Begin"/>: the backward pass into <paramref name="gradient"/> when one is asked for; returns <paramref name="value"/>.</summary>
+    private double Finish(ReadOnlySpan<double> theta, Span<double> gradient, double value)
+    {
         if (!gradient.IsEmpty)
         {
             End(theta, gradient);
@@ -316,13 +321,7 @@ public sealed class BatchObjectives
         Begin(theta, batch, !gradient.IsEmpty);
         Span<double> coef = _rowB.AsSpan(0, batch.Rows);
         TensorPrimitives.Multiply(batch.Weights, batch.Advantages, coef);
-        double value = AddWeightedLogProb(coef);
-        if (!gradient.IsEmpty)
-        {
-            End(theta, gradient);
-        }
-
-        return value;
+        return Finish(theta, gradient, AddWeightedLogProb(coef));
     }
 
     /// <summary>Σ_r w_r KL between π_θ(·|s_r) and fixed reference distributions, in the given direction, and its gradient.</summary>
@@ -331,13 +330,7 @@ public sealed class BatchObjectives
     {
         ArgumentNullException.ThrowIfNull(batch);
         Begin(theta, batch, !gradient.IsEmpty);
-        double value = AddKl(reference, direction);
-        if (!gradient.IsEmpty)
-        {
-            End(theta, gradient);
-        }
-
-        return value;
+        return Finish(theta, gradient, AddKl(reference, direction));
     }
 
     /// <summary>Σ_r w_r H(π_θ(·|s_r)) and its gradient.</summary>
@@ -350,13 +343,7 @@ public sealed class BatchObjectives
     {
         ArgumentNullException.ThrowIfNull(batch);
         Begin(theta, batch, !gradient.IsEmpty);
-        double value = AddRatioSurrogate(logBehaviour, clipped);
-        if (!gradient.IsEmpty)
-        {
-            End(theta, gradient);
-        }
-
-        return value;
+        return Finish(theta, gradient, AddRatioSurrogate(logBehaviour, clipped));
     }
 
     /// <summary>The clipped surrogate Σ_r w_r·min(ρ_r·Â_r, clip(ρ_r, 1 ± ε)·Â_r) (see <see cref="AddProximalSurrogate"/>) and its gradient.</summary>
@@ -365,13 +352,7 @@ public sealed class BatchObjectives
     {
         ArgumentNullException.ThrowIfNull(batch);
         Begin(theta, batch, !gradient.IsEmpty);
-        double value = AddProximalSurrogate(logBehaviour, epsilon);
-        if (!gradient.IsEmpty)
-        {
-            End(theta, gradient);
-        }
-
-        return value;
+        return Finish(theta, gradient, AddProximalSurrogate(logBehaviour, epsilon));
     }
 
     /// <summary>
