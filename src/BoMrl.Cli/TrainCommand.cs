@@ -146,10 +146,11 @@ internal static class TrainCommand
         {
             throw new UsageException($"cannot write {folder.Path}: {RunSupport.OneLine(e.Message)}");
         }
-        catch (TrainingFailedException e) when (cluster is not null && TrainingFailedException.Unwrap(e) is ClusterUnavailableException)
+        catch (TrainingFailedException e) when (cluster is not null && e.InnerException is { } inner
+            && TrainingFailedException.Unwrap(inner) is ClusterUnavailableException lost)
         {
             throw new TrainingFailedException(e.Iteration, new ClusterUnavailableException(
-                $"{RunSupport.OneLine(TrainingFailedException.Unwrap(e).Message)}; once workers are back: bomrl train --out {folder.Path} --resume --cluster {a.Cluster}"));
+                $"{RunSupport.OneLine(lost.Message)}; once workers are back: bomrl train --out {folder.Path} --resume --cluster {a.Cluster}"));
         }
         catch (OperationCanceledException) when (ctx.Cancellation.IsCancellationRequested)
         {
