@@ -17,6 +17,9 @@ internal static class WorkerCommand
     /// <summary>How long joining the cluster may take before the worker gives up with one line.</summary>
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long leaving the cluster may take after Ctrl-C or SIGTERM.</summary>
+    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(10);
+
     public static Command Create(CliContext ctx)
     {
         var cluster = new Option<string>("--cluster") { Description = "The cluster's Redis: redis://HOST:PORT (membership only)", Required = true };
@@ -55,7 +58,6 @@ internal static class WorkerCommand
             throw new UsageException($"worker cannot join the cluster at {cluster} on {bind}:{port}/{gateway}: {why}");
         }
 
-        using (host)
         using (Interrupts.Stoppable("leaving the cluster"))
         {
             ctx.Out.WriteLine($"worker ready: bomrl {ClusterBuild.Current}; silo {bind}:{port}, gateway {gateway}, {n} task{(n == 1 ? "" : "s")} at once, cluster {cluster}; Ctrl-C stops");
@@ -68,7 +70,15 @@ internal static class WorkerCommand
             {
             }
 
-            host.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            // Leaving updates the membership in Redis; when Redis is gone that never completes, so it is bounded.
+            Task leaving = host.StopAsync(LeaveTimeout);
+            if (!leaving.Wait(LeaveTimeout + TimeSpan.FromSeconds(5)))
+            {
+                ctx.Error.WriteLine($"bomrl: worker: could not leave the cluster at {cluster} within {LeaveTimeout.TotalSeconds:F0} s (Redis gone?); stopping anyway");
+                return 0;
+            }
+
+            host.Dispose();
         }
 
         ctx.Out.WriteLine("worker stopped");
