@@ -13,5 +13,6 @@ internal static class Commands
         yield return FrozenLakeCommand.Create(ctx);
         yield return ReproduceCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
+        yield return WorkerCommand.Create(ctx);
     }
 }

@@ -101,10 +101,15 @@ public sealed class UsageException(string message) : Exception(message);
 internal static class Interrupts
 {
     private static volatile bool s_stoppable;
+    private static volatile string s_stopping = "stopping after the meta-iteration in progress";
 
-    /// <summary>Marks a section (the training loop) that stops by itself at a safe point when the token is cancelled.</summary>
-    public static IDisposable Stoppable()
+    /// <summary>
+    /// Marks a section (the training loop, a worker) that stops by itself at a safe point when the token is cancelled;
+    /// <paramref name="stopping"/> is what the first Ctrl-C prints.
+    /// </summary>
+    public static IDisposable Stoppable(string stopping = "stopping after the meta-iteration in progress")
     {
+        s_stopping = stopping;
         s_stoppable = true;
         return new Section();
     }
@@ -119,7 +124,7 @@ internal static class Interrupts
         {
             e.Cancel = true;
             cts.Cancel();
-            stderr.WriteLine("bomrl: interrupt: stopping after the meta-iteration in progress (Ctrl-C again to stop at once)");
+            stderr.WriteLine($"bomrl: interrupt: {s_stopping} (Ctrl-C again to stop at once)");
             return;
         }
 

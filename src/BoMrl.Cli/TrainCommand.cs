@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using BoMrl.Cluster;
 using BoMrl.Experiments;
 using BoMrl.Meta;
 using Spectre.Console;
@@ -21,16 +22,19 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from DIR/checkpoints/latest.json" };
         var threads = new Option<int?>("--threads") { Description = "Sampler threads, 0 = all cores (default: the config's); results do not depend on it" };
         var force = new Option<bool>("--force") { Description = "Start over in a folder that holds a run (its train outputs are removed first) or another kind of folder" };
-        var cmd = new Command("train", "Meta-train BO-MRL or MAML-TRPO from a config into a run folder.")
+        var cluster = new Option<string?>("--cluster") { Description = "Run the per-task work on the workers of the cluster at redis://HOST:PORT (`bomrl worker`); same results as local" };
+        var clusterWait = new Option<int>("--cluster-wait") { Description = "Seconds a task may wait for a live worker before the run stops (resumable)", DefaultValueFactory = _ => 60 };
+        var cmd = new Command("train", "Meta-train BO-MRL, MAML-TRPO, E-MAML or ProMP from a config into a run folder.")
         {
-            config, output, seed, iterations, resume, threads, force,
+            config, output, seed, iterations, resume, threads, force, cluster, clusterWait,
         };
         cmd.SetAction(p => Run(ctx, new TrainArgs(p.GetValue(config), p.GetValue(output)!, p.GetValue(seed),
-            p.GetValue(iterations), p.GetValue(resume), p.GetValue(threads), p.GetValue(force))));
+            p.GetValue(iterations), p.GetValue(resume), p.GetValue(threads), p.GetValue(force), p.GetValue(cluster), p.GetValue(clusterWait))));
         return cmd;
     }
 
-    private sealed record TrainArgs(string? Config, string Out, long? Seed, int? Iterations, bool Resume, int? Threads, bool Force);
+    private sealed record TrainArgs(string? Config, string Out, long? Seed, int? Iterations, bool Resume, int? Threads, bool Force,
+        string? Cluster = null, int ClusterWait = 60);
 
     private static int Run(CliContext ctx, TrainArgs a)
     {
@@ -42,6 +46,16 @@ internal static class TrainCommand
         if (a.Threads is int t && t < 0)
         {
             throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
+        }
+
+        if (a.ClusterWait <= 0)
+        {
+            throw new UsageException($"--cluster-wait must be a positive number of seconds (got {a.ClusterWait})");
+        }
+
+        if (a.Cluster is { } address)
+        {
+            ClusterSupport.CheckAddress(address);
         }
 
         if (a.Resume && a.Force)
@@ -91,6 +105,11 @@ internal static class TrainCommand
             RunSupport.SetState(learner, checkpoint, folder); // φ of another shape or algorithm: refused here, in words
         }
 
+        // On a cluster the per-task work runs on the workers; joining fails here, before the folder is touched.
+        using ClusterSupport.Connection? cluster = a.Cluster is { } url
+            ? ClusterSupport.Connect(learner, config, url, TimeSpan.FromSeconds(a.ClusterWait), ctx.Cancellation)
+            : null;
+
         RunClaim? claim = null;
         RunSupport.Writing(folder.Path, () => claim = RunClaim.Take(folder.Path, RunKinds.Train, a.Resume, a.Force));
         using RunClaim held = claim!;
@@ -108,9 +127,9 @@ internal static class TrainCommand
             return 0;
         }
 
-        ctx.Out.WriteLine(a.Resume
+        ctx.Out.WriteLine((a.Resume
             ? $"resuming {learner.Algorithm} at iteration {done} of {config.Iterations} in {folder.Path}"
-            : $"training {learner.Algorithm} for {config.Iterations} iterations into {folder.Path}");
+            : $"training {learner.Algorithm} for {config.Iterations} iterations into {folder.Path}") + (cluster is null ? "" : $" on the cluster {a.Cluster}"));
         IReadOnlyList<MetricsRow> rows;
         int completed = done;
         try
@@ -127,6 +146,12 @@ internal static class TrainCommand
         {
             throw new UsageException($"cannot write {folder.Path}: {RunSupport.OneLine(e.Message)}");
         }
+        catch (TrainingFailedException e) when (cluster is not null && e.InnerException is { } inner
+            && TrainingFailedException.Unwrap(inner) is ClusterUnavailableException lost)
+        {
+            throw new TrainingFailedException(e.Iteration, new ClusterUnavailableException(
+                $"{RunSupport.OneLine(lost.Message)}; once workers are back: bomrl train --out {folder.Path} --resume --cluster {a.Cluster}"));
+        }
         catch (OperationCanceledException) when (ctx.Cancellation.IsCancellationRequested)
         {
             // Ctrl-C: Trainer stopped between iterations, after writing the checkpoint of every completed one.
@@ -136,6 +161,10 @@ internal static class TrainCommand
         }
 
         held.Finish();
+        if (cluster is not null)
+        {
+            ctx.Out.WriteLine(cluster.Summary());
+        }
 
         if (rows.Count == 0)
         {

@@ -20,16 +20,26 @@ public static class BatchScoreTerm
         return meanEpisodeReturn * episodes / validRows;
     }
 
-    /// <summary>result += (Ĵ_τ − b_τ)·Σ_rows ∇_φ log π_φ on task <paramref name="task"/>'s pre-adaptation rows.</summary>
-    public static void Add(BatchObjectives objectives, IterationData data, int task, int episodes, Span<double> result)
+    /// <summary>Task <paramref name="task"/>'s statistics for the baseline: [Ĵ_τ] of its post-adaptation batch.</summary>
+    public static double[] Statistics(IterationData data, int task, int episodes)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return [ReturnPerStep(data.Post[task].MeanEpisodeReturn(), data.PostRows[task].Rows, episodes)];
+    }
+
+    /// <summary>
+    /// result += (Ĵ_τ − b_τ)·Σ_rows ∇_φ log π_φ on task <paramref name="task"/>'s pre-adaptation rows, Ĵ of every task
+    /// from data.Statistics (<see cref="Statistics"/>).
+    /// </summary>
+    public static void Add(BatchObjectives objectives, IterationData data, int task, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(objectives);
         ArgumentNullException.ThrowIfNull(data);
-        int n = data.Post.Length;
+        int n = data.Statistics.Length;
         double own = 0, others = 0;
         for (int i = 0; i < n; i++)
         {
-            double j = ReturnPerStep(data.Post[i].MeanEpisodeReturn(), data.PostRows[i].Rows, episodes);
+            double j = data.Statistics[i][0];
             if (i == task)
             {
                 own = j;

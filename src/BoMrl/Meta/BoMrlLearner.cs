@@ -65,7 +65,6 @@ public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOpt
 public sealed class BoMrlLearner : PerTaskMetaLearner
 {
     private readonly BoMrlOptions _options;
-    private readonly double[] _lambdaDerivatives;
 
     /// <summary>Per-task slots of the meta-update: π_φold's distributions on B⁰, and the Fisher's rows and distributions.</summary>
     private readonly double[][] _oldDists;
@@ -79,7 +78,6 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
     {
         _options = options;
         _logLambda = Math.Log(options.Adaptation.Lambda);
-        _lambdaDerivatives = new double[setup.MetaBatchSize];
         _oldDists = new double[setup.MetaBatchSize][];
         _fisherDists = new double[setup.MetaBatchSize][];
         _fisherRows = new PolicyBatch[setup.MetaBatchSize];
@@ -137,7 +135,8 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         CgSummary cg;
         if (_options.LearnLambda)
         {
-            (cg, _lambdaDerivatives[task]) = worker.Hypergradient.ComputeWithLambda(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
+            (cg, double dJdLambda) = worker.Hypergradient.ComputeWithLambda(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
+            data.Extras[task] = [dJdLambda];
         }
         else
         {
@@ -148,11 +147,15 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         {
             TaskAdaptation a = data.Adapted[task];
             worker.Hypergradient.AddBehaviourTerm(a.Steps[0].Objective, worker.Objectives, a.ThetaPrime, result);
-            BatchScoreTerm.Add(worker.Objectives, data, task, Setup.EpisodesPerTask, result);
+            BatchScoreTerm.Add(worker.Objectives, data, task, result);
         }
 
         return cg;
     }
+
+    /// <summary>With full terms, Ĵ_τ of the post-adaptation batch (<see cref="BatchScoreTerm.Statistics"/>), the other tasks' baseline.</summary>
+    protected override double[] TaskStatistics(IterationData data, int task) =>
+        _options.FullTerms ? BatchScoreTerm.Statistics(data, task, Setup.EpisodesPerTask) : [];
 
     /// <summary>The meta-update of φ (Algorithm 2, line 7), then ℓ = log λ's gradient step when λ is meta-learned.</summary>
     protected override MetaStep MetaUpdate(IterationData data)
@@ -161,9 +164,9 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         if (_options.LearnLambda)
         {
             double mean = 0;
-            foreach (double d in _lambdaDerivatives)
+            foreach (double[] extras in data.Extras)
             {
-                mean += d / _lambdaDerivatives.Length; // task order: deterministic
+                mean += extras[0] / data.Extras.Length; // task order: deterministic
             }
 
             // dJ/dℓ = λ·dJ/dλ.

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using BoMrl.Objectives;
 using BoMrl.Sampling;
 
@@ -66,9 +65,6 @@ public sealed class EMamlLearner : MamlTrpoLearner
     /// <summary>Per-task slot of the meta-update: the exploration term at φ_old.</summary>
     private readonly double[] _oldExploration;
 
-    /// <summary>Credits per iteration, computed once from the post-adaptation batches (shared by every task's call).</summary>
-    private readonly ConditionalWeakTable<TrajectoryBatch[], double[]> _credits = [];
-
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public EMamlLearner(MetaTrainingSetup setup, EMamlOptions options)
         : base(setup, Checked(options).Maml)
@@ -94,51 +90,86 @@ public sealed class EMamlLearner : MamlTrpoLearner
     public static double[] NormalizedRewardCredits(IReadOnlyList<TrajectoryBatch> post)
     {
         ArgumentNullException.ThrowIfNull(post);
-        double sum = 0, sumSq = 0;
-        long count = 0;
-        var taskSum = new double[post.Count];
-        var taskCount = new long[post.Count];
-        for (int i = 0; i < post.Count; i++)
-        {
-            TrajectoryBatch b = post[i];
-            for (int e = 0; e < b.Episodes; e++)
-            {
-                ReadOnlySpan<double> r = b.Rewards.AsSpan(e * b.Horizon, b.Lengths[e]);
-                taskSum[i] += TensorPrimitives.Sum(r);
-                taskCount[i] += r.Length;
-            }
+        return NormalizedRewardCredits(post.Select(RewardMoments).ToArray());
+    }
 
-            sum += taskSum[i];
-            count += taskCount[i];
+    /// <summary>
+    /// One task's post-adaptation reward moments [Σ r, number of valid steps, Σ (r − mean)²] (its statistics, from which
+    /// <see cref="NormalizedRewardCredits(double[][])"/> combines the meta-batch's mean and spread without the batches).
+    /// </summary>
+    public static double[] RewardMoments(TrajectoryBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        double sum = 0, m2 = 0;
+        long count = 0;
+        for (int e = 0; e < batch.Episodes; e++)
+        {
+            ReadOnlySpan<double> r = batch.Rewards.AsSpan(e * batch.Horizon, batch.Lengths[e]);
+            sum += TensorPrimitives.Sum(r);
+            count += r.Length;
+        }
+
+        double mean = sum / count;
+        for (int e = 0; e < batch.Episodes; e++)
+        {
+            foreach (double r in batch.Rewards.AsSpan(e * batch.Horizon, batch.Lengths[e]))
+            {
+                m2 += (r - mean) * (r - mean);
+            }
+        }
+
+        return [sum, count, m2];
+    }
+
+    /// <summary>
+    /// r̄ᵢ from every task's <see cref="RewardMoments"/>: m = Σ sums / Σ counts; s² = Σᵢ [M2ᵢ + nᵢ(meanᵢ − m)²] / Σ counts
+    /// (the pooled population variance); r̄ᵢ = (meanᵢ − m)/(s + 1e-8).
+    /// </summary>
+    public static double[] NormalizedRewardCredits(double[][] moments)
+    {
+        ArgumentNullException.ThrowIfNull(moments);
+        double sum = 0, count = 0, m2 = 0;
+        foreach (double[] t in moments)
+        {
+            sum += t[0];
+            count += t[1];
         }
 
         double m = sum / count;
-        foreach (TrajectoryBatch b in post)
+        foreach (double[] t in moments)
         {
-            for (int e = 0; e < b.Episodes; e++)
-            {
-                foreach (double r in b.Rewards.AsSpan(e * b.Horizon, b.Lengths[e]))
-                {
-                    sumSq += (r - m) * (r - m);
-                }
-            }
+            double d = t[0] / t[1] - m;
+            m2 += t[2] + t[1] * d * d;
         }
 
-        double s = Math.Sqrt(sumSq / count);
-        var credits = new double[post.Count];
-        for (int i = 0; i < post.Count; i++)
+        double s = Math.Sqrt(m2 / count);
+        var credits = new double[moments.Length];
+        for (int i = 0; i < moments.Length; i++)
         {
             // mean((r − m)/(s + ε)) over the task's steps = (mean r − m)/(s + ε)
-            credits[i] = (taskSum[i] / taskCount[i] - m) / (s + StdEpsilon);
+            credits[i] = (moments[i][0] / moments[i][1] - m) / (s + StdEpsilon);
         }
 
         return credits;
     }
 
-    /// <summary>The per-task credits cᵢ (before the weight) of this iteration's post-adaptation batches.</summary>
-    private double[] Credits(TrajectoryBatch[] post) => _credits.GetValue(post, p => _options.Credit == ExplorationCredit.Return
-        ? p.Select(b => b.MeanEpisodeReturn()).ToArray()
-        : NormalizedRewardCredits(p));
+    /// <summary>Task i's statistics: its reward moments (normalised credit) or its post-adaptation mean episode return.</summary>
+    protected override double[] TaskStatistics(IterationData data, int task)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return _options.Credit == ExplorationCredit.Return ? [data.Post[task].MeanEpisodeReturn()] : RewardMoments(data.Post[task]);
+    }
+
+    /// <summary>The per-task credits cᵢ (before the weight) from every task's statistics.</summary>
+    private double[] Credits(IterationData data)
+    {
+        if (data.Statistics.Any(s => s is null))
+        {
+            throw new InvalidOperationException("E-MAML's credits need every task's statistics (IterationData.Statistics).");
+        }
+
+        return _options.Credit == ExplorationCredit.Return ? data.Statistics.Select(s => s[0]).ToArray() : NormalizedRewardCredits(data.Statistics);
+    }
 
     /// <summary>
     /// Task i's exploration term at <paramref name="phi"/>: weight·cᵢ·Σ_r u_r log π_φ(a_r|s_r) on B⁰ᵢ (u = the row
@@ -148,7 +179,7 @@ public sealed class EMamlLearner : MamlTrpoLearner
     private double ExplorationTerm(BatchObjectives objectives, IterationData data, int task, ReadOnlySpan<double> phi, Span<double> gradient)
     {
         PolicyBatch pre = data.PreRows[task];
-        double kappa = _options.ExplorationWeight * Credits(data.Post)[task];
+        double kappa = _options.ExplorationWeight * Credits(data)[task];
         var coef = new double[pre.Rows];
         if (_options.Credit == ExplorationCredit.Return)
         {
@@ -208,6 +239,7 @@ public sealed class EMamlLearner : MamlTrpoLearner
     {
         var maml = new double[ParameterCount];
         var total = new double[ParameterCount];
+        FillStatistics(data);
         Workers.ForEach(1, (_, w) =>
         {
             base.MetaGradient(w, data, task, maml);
@@ -217,5 +249,17 @@ public sealed class EMamlLearner : MamlTrpoLearner
     }
 
     /// <summary>The meta-objective the meta-update sees for <paramref name="data"/> (for the line-search check).</summary>
-    internal MetaObjective LineSearchObjective(IterationData data) => MetaObjective(data);
+    internal MetaObjective LineSearchObjective(IterationData data)
+    {
+        FillStatistics(data);
+        return MetaObjective(data);
+    }
+
+    private void FillStatistics(IterationData data)
+    {
+        for (int i = 0; i < data.Tasks.Length; i++)
+        {
+            data.Statistics[i] = TaskStatisticsCell(data, i);
+        }
+    }
 }

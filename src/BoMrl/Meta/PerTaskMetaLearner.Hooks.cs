@@ -45,25 +45,68 @@ public abstract partial class PerTaskMetaLearner
     }
 
     /// <summary>
-    /// The meta-objective around φ_old that the meta-update sees, assembled from the per-task hooks: every task's
-    /// <see cref="PrepareTask"/> now; the curvature operator 1/N Σ_i <see cref="CurvatureProduct"/>, the line search from
-    /// <see cref="EvaluateTrial"/> and the step KL from <see cref="TrialKl"/>, each a mean over tasks in task order.
+    /// Task <paramref name="task"/>'s statistics after its post-adaptation batch: the small per-task numbers a learner's
+    /// meta-gradient needs from the other tasks (<see cref="IterationData.Statistics"/>), e.g. E-MAML's reward moments.
+    /// Empty by default.
+    /// </summary>
+    protected virtual double[] TaskStatistics(IterationData data, int task) => [];
+
+    /// <summary>
+    /// Task <paramref name="task"/>'s gradient of its outer objective at an inner <paramref name="phi"/> of a meta-update
+    /// that takes several optimiser steps on the same batches (ProMP); see <see cref="TaskGradientMean"/>.
+    /// </summary>
+    protected virtual void OuterGradient(TaskWorker worker, IterationData data, int task, double[] phi, Span<double> result) =>
+        throw new InvalidOperationException($"{Algorithm} takes one optimiser step per meta-iteration; it has no inner outer-gradient.");
+
+    /// <summary>1/N Σ_i <see cref="OuterGradient"/> at <paramref name="phi"/>, in task order.</summary>
+    protected double[] TaskGradientMean(IterationData data, double[] phi)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(phi);
+        var parts = new double[data.Tasks.Length][];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            parts[i] = new double[phi.Length];
+        }
+
+        Executor.OuterGradients(data, phi, parts);
+        var gradient = new double[phi.Length];
+        TaskWorkers.Mean(parts, gradient);
+        return gradient;
+    }
+
+    /// <summary>
+    /// The meta-objective around φ_old that the meta-update sees, assembled from the per-task hooks through the
+    /// <see cref="Executor"/>: every task's <see cref="PrepareTask"/> now; the curvature operator 1/N Σ_i
+    /// <see cref="CurvatureProduct"/>, the line search from <see cref="EvaluateTrial"/> and the step KL from
+    /// <see cref="TrialKl"/>, each a mean over tasks in task order.
     /// </summary>
     protected MetaObjective MetaObjective(IterationData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         int nTasks = data.Tasks.Length;
         ArgumentOutOfRangeException.ThrowIfNotEqual(nTasks, Setup.MetaBatchSize, nameof(data));
-        Workers.ForEach(nTasks, (i, w) => PrepareTask(w, data, i));
+        Executor.Prepare(data);
 
-        LinearOperator Curvature() =>
-            Workers.TaskAveragedOperator(nTasks, (i, w, v, result) => CurvatureProduct(w, data, i, v, result));
+        LinearOperator Curvature()
+        {
+            var parts = new double[nTasks][];
+            for (int i = 0; i < nTasks; i++)
+            {
+                parts[i] = new double[ParameterCount];
+            }
+
+            return (v, result) =>
+            {
+                Executor.CurvatureProducts(data, v.ToArray(), parts);
+                TaskWorkers.Mean(parts, result);
+            };
+        }
 
         (double Improvement, double Kl) LineSearch(ReadOnlySpan<double> candidate)
         {
             double[] c = candidate.ToArray();
-            var trials = new TaskTrial[nTasks];
-            Workers.ForEach(nTasks, (i, w) => trials[i] = EvaluateTrial(w, data, i, c));
+            TaskTrial[] trials = Executor.Trials(data, c);
             var means = new double[trials[0].Terms.Length];
             var values = new double[nTasks];
             for (int t = 0; t < means.Length; t++)
@@ -84,12 +127,7 @@ public abstract partial class PerTaskMetaLearner
             return (TrialImprovement(data, c, means), values.Average());
         }
 
-        double Kl(double[] candidate)
-        {
-            var kl = new double[nTasks];
-            Workers.ForEach(nTasks, (i, w) => kl[i] = TrialKl(w, data, i, candidate));
-            return kl.Average();
-        }
+        double Kl(double[] candidate) => Executor.TrialKls(data, candidate).Average();
 
         return new MetaObjective(Curvature, LineSearch, Kl);
     }

@@ -26,6 +26,8 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
 {
     private readonly IMetaOptimizer _optimizer;
     private readonly LockstepSampler _sampler;
+    private readonly AdaptationOptions _adaptation;
+    private readonly HypergradientOptions _hypergradient;
     private double[] _phi;
 
     /// <summary>Builds the sampler, the worker pool and the meta-optimiser; φ₀ is drawn from stream (seed, −1).</summary>
@@ -49,6 +51,9 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
         _optimizer = MetaOptimizer.Create(metaUpdate, setup.Policy.ParameterCount);
         _phi = setup.Policy.InitialParameters(Seeds.Rng(setup.Seed, -1));
         ConfiguredLambda = adaptation.Lambda;
+        _adaptation = adaptation;
+        _hypergradient = hypergradient;
+        Executor = new LocalTaskExecutor(this);
     }
 
     /// <inheritdoc/>
@@ -64,7 +69,7 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     protected RowWeighting Weighting { get; }
 
     /// <summary>The per-task parallel loop and its per-thread resources.</summary>
-    protected TaskWorkers Workers { get; }
+    internal TaskWorkers Workers { get; }
 
     /// <summary>λ of the configured adaptation component.</summary>
     protected double ConfiguredLambda { get; }
@@ -160,47 +165,43 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     public IterationMetrics Iterate(int iteration)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(iteration);
-        long seed = Setup.Seed;
         int nTasks = Setup.MetaBatchSize, n = ParameterCount;
-        double[] phi = _phi;
-        double[][] tasks = SampleTasks(seed, iteration, nTasks);
-        TrajectoryBatch[] pre = [], post = [];
-        PolicyBatch[] preRows = [], postRows = [];
-        var adapted = new TaskAdaptation[nTasks];
-        var metaGradients = new double[nTasks][];
-        var summaries = new CgSummary[nTasks];
-
-        double sampling = Time(() => (pre, preRows) = Collect(tasks, [phi], seed, 2L * iteration));
-        var innerKl = new double[nTasks];
-        double inner = Time(() => Workers.ForEach(nTasks, (i, w) =>
+        double[][] tasks = SampleTasks(Setup.Seed, iteration, nTasks);
+        CollectedIteration collected = Executor.Collect(iteration, GetState(), tasks);
+        TaskCollected[] perTask = collected.Tasks;
+        IterationData data = collected.Data;
+        if (perTask.Length != nTasks || data.Tasks.Length != nTasks)
         {
-            adapted[i] = Adapt(w, preRows[i], phi);
-            innerKl[i] = w.Objectives.MeanKlBetween(phi, adapted[i].ThetaPrime, preRows[i], [], []);
-        }));
-        double[][] thetas = adapted.Select(a => a.ThetaPrime).ToArray();
-        sampling += Time(() => (post, postRows) = Collect(tasks, thetas, seed, 2L * iteration + 1));
-        var data = new IterationData(iteration, phi, tasks, pre, preRows, adapted, thetas, post, postRows);
-        double hyper = Time(() => Workers.ForEach(nTasks, (i, w) =>
-        {
-            metaGradients[i] = new double[n];
-            summaries[i] = MetaGradient(w, data, i, metaGradients[i]);
-        }));
+            throw new InvalidOperationException($"the executor returned {perTask.Length} tasks for a meta-batch of {nTasks}");
+        }
 
+        for (int i = 0; i < nTasks; i++)
+        {
+            data.Statistics[i] = perTask[i].Statistics;
+        }
+
+        TaskMetaGradient[] parts = [];
+        double hyper = Time(() => parts = Executor.MetaGradients(data));
         CgSummary cg = default;
-        foreach (CgSummary c in summaries)
+        var metaGradients = new double[nTasks][];
+        for (int i = 0; i < nTasks; i++)
         {
-            cg = cg.With(c);
+            cg = cg.With(parts[i].Cg);
+            metaGradients[i] = parts[i].Gradient;
+            data.Extras[i] = parts[i].Extras;
         }
 
         var gradient = new double[n];
         TaskWorkers.Mean(metaGradients, gradient);
         data = data with { MetaGradient = gradient };
-        double innerGradNorm = adapted.Max(a => a.Steps[^1].FinalGradientNorm), lambda = CurrentLambda;
+        double innerGradNorm = perTask.Max(t => t.InnerGradientNorm), lambda = CurrentLambda;
         MetaStep step = default;
         double metaUpdate = Time(() => step = MetaUpdate(data));
-        return new IterationMetrics(iteration, pre.Average(b => b.MeanEpisodeReturn()), post.Average(b => b.MeanEpisodeReturn()),
+        Executor.EndIteration(data);
+        return new IterationMetrics(iteration, perTask.Select(t => t.PreReturn).Average(), perTask.Select(t => t.PostReturn).Average(),
             step.Kl, step.Accepted, Math.Max(cg.WorstRelativeResidual, step.CgRelativeResidual), cg.NegativeCurvature || step.NegativeCurvature,
-            new TimeSplit(sampling, inner, hyper, metaUpdate), cg.MaxDamping, innerKl.Average(), innerGradNorm, lambda);
+            new TimeSplit(collected.SamplingSeconds, collected.InnerSeconds, hyper, metaUpdate), cg.MaxDamping,
+            perTask.Select(t => t.InnerKl).Average(), innerGradNorm, lambda);
     }
 
     /// <summary>
@@ -267,20 +268,16 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     /// Collects one batch per task (task i with thetas[i], or thetas[0] for all) on sampler stream
     /// <paramref name="stream"/>, fills the advantages, and returns the batches and their row views.
     /// </summary>
-    private (TrajectoryBatch[] Batches, PolicyBatch[] Rows) Collect(double[][] tasks, IReadOnlyList<double[]> thetas, long seed, long stream)
+    internal (TrajectoryBatch[] Batches, PolicyBatch[] Rows) Collect(double[][] tasks, IReadOnlyList<double[]> thetas, long seed, long stream)
     {
         TrajectoryBatch[] batches = _sampler.Sample(tasks, thetas, seed, stream);
         var rows = new PolicyBatch[batches.Length];
-        Workers.ForEach(batches.Length, (i, w) =>
-        {
-            Advantages.Compute(batches[i], Setup.Advantages, w.Baseline);
-            rows[i] = PolicyBatch.FromTrajectories(batches[i], Weighting);
-        });
+        Workers.ForEach(batches.Length, (i, w) => rows[i] = RowsCell(w, batches[i]));
         return (batches, rows);
     }
 
     /// <summary>Wall-clock stopwatch helper: runs <paramref name="action"/> and returns its seconds.</summary>
-    private static double Time(Action action)
+    internal static double Time(Action action)
     {
         long start = Stopwatch.GetTimestamp();
         action();
@@ -290,11 +287,28 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
 
 /// <summary>
 /// One meta-iteration as the learner's hooks see it: φ, the tasks, the batches before and after adaptation (and their
-/// rows), each task's adaptation and adapted parameters, and (once averaged) the task-averaged meta-gradient.
+/// rows), each task's adaptation and adapted parameters, each task's statistics and extras, and (once averaged) the
+/// task-averaged meta-gradient. On the learner's side of a cluster run the per-task batches and adaptations stay on the
+/// workers (those arrays hold nulls); a worker's copy holds only its own task's entries.
 /// </summary>
 public sealed record IterationData(int Iteration, double[] Phi, double[][] Tasks, TrajectoryBatch[] Pre, PolicyBatch[] PreRows,
     TaskAdaptation[] Adapted, double[][] Thetas, TrajectoryBatch[] Post, PolicyBatch[] PostRows)
 {
     /// <summary>The task average of the per-task meta-gradients (empty until they are computed).</summary>
     public double[] MetaGradient { get; init; } = [];
+
+    /// <summary>Every task's statistics (<see cref="PerTaskMetaLearner.TaskStatisticsCell"/>), filled before the meta-gradients.</summary>
+    public double[][] Statistics { get; init; } = new double[Tasks.Length][];
+
+    /// <summary>Every task's extras of its meta-gradient (<see cref="TaskMetaGradient.Extras"/>), filled with the meta-gradients.</summary>
+    public double[][] Extras { get; init; } = new double[Tasks.Length][];
+
+    /// <summary>Data of meta-iteration k with every per-task slot empty, to be filled task by task.</summary>
+    public static IterationData Empty(int iteration, double[] phi, double[][] tasks)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        int n = tasks.Length;
+        return new IterationData(iteration, phi, tasks, new TrajectoryBatch[n], new PolicyBatch[n], new TaskAdaptation[n],
+            new double[n][], new TrajectoryBatch[n], new PolicyBatch[n]);
+    }
 }

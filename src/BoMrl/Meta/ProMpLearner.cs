@@ -163,7 +163,7 @@ public sealed class ProMpLearner : PerTaskMetaLearner
 
     /// <summary>
     /// num_ppo_steps optimiser steps on the same batches: the first along the averaged meta-gradient at φo, each later
-    /// one along the gradient recomputed at the current φ (<see cref="TaskGradient"/>, averaged in task order); then,
+    /// one along the gradient recomputed at the current φ (<see cref="OuterGradient"/>, averaged in task order); then,
     /// when adaptive, η halved or doubled from the final KL.
     /// </summary>
     protected override MetaStep MetaUpdate(IterationData data)
@@ -173,16 +173,7 @@ public sealed class ProMpLearner : PerTaskMetaLearner
         MetaStep step = Step(data.MetaGradient, objective);
         for (int s = 1; s < _options.PpoSteps; s++)
         {
-            double[] phi = Phi;
-            var parts = new double[data.Tasks.Length][];
-            Workers.ForEach(parts.Length, (i, w) =>
-            {
-                parts[i] = new double[phi.Length];
-                TaskGradient(w, i, phi, parts[i]);
-            });
-            var gradient = new double[phi.Length];
-            TaskWorkers.Mean(parts, gradient);
-            step = Step(gradient, objective);
+            step = Step(TaskGradientMean(data, Phi), objective);
         }
 
         if (_options.AdaptiveInnerKl)
@@ -195,7 +186,8 @@ public sealed class ProMpLearner : PerTaskMetaLearner
     }
 
     /// <summary>Task i's ∇_φO at an inner φ of the meta-update (the per-task hook of each later optimiser step).</summary>
-    private void TaskGradient(TaskWorker worker, int task, double[] phi, Span<double> result) => Evaluate(worker, _tasks[task], phi, result);
+    protected override void OuterGradient(TaskWorker worker, IterationData data, int task, double[] phi, Span<double> result) =>
+        Evaluate(worker, _tasks[task], phi, result);
 
     private (double Value, CgSummary Cg) Evaluate(TaskWorker w, ProMpTaskData d, ReadOnlySpan<double> phi, Span<double> gradient) =>
         ProMpObjective.Evaluate(w.Objectives, w.Adaptation, w.Hypergradient, d, phi, _options.InnerSteps, _options.ClipEpsilon, _eta, gradient);

@@ -128,24 +128,4 @@ public sealed class TaskWorkers
 
         TensorPrimitives.Multiply(mean, 1.0 / parts.Length, mean);
     }
-
-    /// <summary>
-    /// A curvature operator that is a mean over tasks: result = 1/N Σ_i product(i, worker, v, part_i), parallel over
-    /// tasks, summed in task order (the Fisher-vector products of the TRPO meta-update).
-    /// </summary>
-    public LinearOperator TaskAveragedOperator(int count, Action<int, TaskWorker, double[], double[]> product)
-    {
-        var parts = new double[count][];
-        for (int i = 0; i < count; i++)
-        {
-            parts[i] = new double[_parameterCount];
-        }
-
-        return (v, result) =>
-        {
-            double[] vv = v.ToArray();
-            ForEach(count, (i, w) => product(i, w, vv, parts[i]));
-            Mean(parts, result);
-        };
-    }
 }

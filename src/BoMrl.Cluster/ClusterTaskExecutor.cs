@@ -1,0 +1,377 @@
+using System.Diagnostics;
+using BoMrl.Meta;
+using Orleans.Runtime.Placement;
+
+namespace BoMrl.Cluster;
+
+/// <summary>
+/// The <see cref="ITaskExecutor"/> of a cluster run (docs/distributed.md): every per-task cell is a call to the grain
+/// of (run, k, i) on a worker silo, which keeps the task's batches; only φ, vectors of φ's size and scalars travel.
+/// Tasks are spread over the live workers (task i on worker i mod W, re-read every iteration, so a worker that joins is
+/// used from the next one). A call that fails because its worker is gone is retried on a live worker, which first
+/// rebuilds the task's state from the learner's state (<see cref="ITaskGrain.Rebuild"/>); with no live worker for
+/// <see cref="MaxWait"/> the run stops with <see cref="ClusterUnavailableException"/>. The learner reduces the
+/// returned parts in task order, so the results equal the local run's bit for bit.
+/// </summary>
+public sealed class ClusterTaskExecutor : ITaskExecutor
+{
+    private readonly IClusterClient _client;
+    private readonly RunSpec _run;
+    private readonly string _address;
+    /// <summary>How often a waiting call checks that its worker is still a member.</summary>
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _liveLock = new();
+    private SiloAddress[] _live = [];
+    private long _liveAt;
+    private Task<SiloAddress[]>? _liveRefresh;
+    private SiloAddress?[] _home = [];
+    private IterationSpec? _iteration;
+    private double[][]? _statistics;
+    private bool _prepared;
+    private int _k;
+    private int _tasks;
+
+    /// <summary>Creates the executor of one run (<paramref name="runId"/> must be unique to this training session).</summary>
+    public ClusterTaskExecutor(IClusterClient client, RunSpec run, string runId, string address, TimeSpan maxWait)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _run = run ?? throw new ArgumentNullException(nameof(run));
+        RunId = runId ?? throw new ArgumentNullException(nameof(runId));
+        _address = address ?? throw new ArgumentNullException(nameof(address));
+        MaxWait = maxWait;
+        _ = new TaskKey(runId, 0, 0).ToString(); // validates the id
+    }
+
+    /// <summary>The run's id in task keys.</summary>
+    public string RunId { get; }
+
+    /// <summary>How long a task's call may wait for a live worker before the run stops.</summary>
+    public TimeSpan MaxWait { get; }
+
+    /// <summary>Payload bytes sent to and received from the workers (8 per double; the messages' framing not counted).</summary>
+    public ClusterTraffic Traffic { get; } = new();
+
+    /// <summary>Worker silos used in the current iteration.</summary>
+    public int Workers { get; private set; }
+
+    /// <inheritdoc/>
+    public CollectedIteration Collect(int iteration, MetaLearnerState state, double[][] tasks)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(tasks);
+        (_k, _tasks) = (iteration, tasks.Length);
+        _iteration = new IterationSpec(_run, state.Phi, state.OptimizerState, state.LogLambda);
+        _statistics = null;
+        _prepared = false;
+        SiloAddress[] live = LiveSilosAsync(force: true).GetAwaiter().GetResult();
+        Workers = live.Length;
+        _home = new SiloAddress?[tasks.Length];
+        for (int i = 0; i < tasks.Length && live.Length > 0; i++)
+        {
+            _home[i] = live[i % live.Length];
+        }
+
+        Traffic.Sent(tasks.Length * (state.Phi.Length + state.OptimizerState.Length + 1) * 8L + tasks.Length * (long)_run.ConfigJson.Length);
+        CollectReply[] replies = All(i => Call(i, g => g.Collect(_iteration)));
+        var collected = new TaskCollected[tasks.Length];
+        double sampling = 0, inner = 0;
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            CollectReply r = replies[i];
+            collected[i] = new TaskCollected(r.PreReturn, r.PostReturn, r.InnerKl, r.InnerGradientNorm, r.Statistics);
+            Traffic.Received((5 + r.Statistics.Length) * 8L);
+            sampling += r.SamplingSeconds;
+            inner += r.InnerSeconds;
+        }
+
+        return new CollectedIteration(collected, IterationData.Empty(iteration, state.Phi, tasks), sampling, inner);
+    }
+
+    /// <inheritdoc/>
+    public TaskMetaGradient[] MetaGradients(IterationData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        double[][] statistics = data.Statistics;
+        _statistics = statistics;
+        Traffic.Sent(_tasks * (long)statistics.Sum(s => s.Length + 1) * 8L);
+        GradientReply[] replies = All(i => Call(i, g => g.MetaGradient(statistics)));
+        return replies.Select(r =>
+        {
+            Traffic.Received((r.Gradient.Length + r.Extras.Length + 6) * 8L);
+            return new TaskMetaGradient(r.Gradient, new CgSummary(r.WorstRelativeResidual, r.NegativeCurvature, r.Iterations, r.Solves, r.MaxDamping), r.Extras);
+        }).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public void Prepare(IterationData data)
+    {
+        All(i => Call(i, async g =>
+        {
+            await g.Prepare().ConfigureAwait(false);
+            return 0;
+        }));
+        _prepared = true;
+    }
+
+    /// <inheritdoc/>
+    public void CurvatureProducts(IterationData data, double[] v, double[][] parts)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        ArgumentNullException.ThrowIfNull(parts);
+        double[][] products = All(i => Call(i, g => g.CurvatureProduct(v)));
+        for (int i = 0; i < parts.Length; i++)
+        {
+            products[i].CopyTo(parts[i], 0);
+            Traffic.Sent(v.Length * 8L);
+            Traffic.Received(products[i].Length * 8L);
+        }
+    }
+
+    /// <inheritdoc/>
+    public TaskTrial[] Trials(IterationData data, double[] candidate)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        TrialReply[] replies = All(i => Call(i, g => g.Trial(candidate)));
+        Traffic.Sent(_tasks * candidate.Length * 8L);
+        return replies.Select(r =>
+        {
+            Traffic.Received((r.Terms.Length + 1) * 8L);
+            return new TaskTrial(r.Terms, r.Kl);
+        }).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public double[] TrialKls(IterationData data, double[] candidate)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        Traffic.Sent(_tasks * candidate.Length * 8L);
+        Traffic.Received(_tasks * 8L);
+        return All(i => Call(i, g => g.TrialKl(candidate)));
+    }
+
+    /// <inheritdoc/>
+    public void OuterGradients(IterationData data, double[] phi, double[][] parts)
+    {
+        ArgumentNullException.ThrowIfNull(phi);
+        ArgumentNullException.ThrowIfNull(parts);
+        double[][] gradients = All(i => Call(i, g => g.OuterGradient(phi)));
+        for (int i = 0; i < parts.Length; i++)
+        {
+            gradients[i].CopyTo(parts[i], 0);
+            Traffic.Sent(phi.Length * 8L);
+            Traffic.Received(gradients[i].Length * 8L);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void EndIteration(IterationData data)
+    {
+        // Freeing the workers' memory is best effort: a lost worker's activations are gone anyway.
+        var releases = new Task[_tasks];
+        for (int i = 0; i < _tasks; i++)
+        {
+            releases[i] = Grain(i).Release();
+        }
+
+        try
+        {
+            Task.WhenAll(releases).Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+
+    private ITaskGrain Grain(int task) => _client.GetGrain<ITaskGrain>(new TaskKey(RunId, _k, task).ToString());
+
+    /// <summary>Runs one call per task concurrently and waits for all (the first failure in task order is thrown).</summary>
+    private T[] All<T>(Func<int, Task<T>> call)
+    {
+        var calls = new Task<T>[_tasks];
+        for (int i = 0; i < _tasks; i++)
+        {
+            calls[i] = call(i);
+        }
+
+        try
+        {
+            Task.WaitAll(calls);
+        }
+        catch (AggregateException)
+        {
+            foreach (Task<T> c in calls)
+            {
+                if (c.IsFaulted)
+                {
+                    throw c.Exception!.InnerExceptions[0];
+                }
+            }
+
+            throw;
+        }
+
+        return calls.Select(c => c.Result).ToArray();
+    }
+
+    /// <summary>
+    /// One call to task i's grain, placed by hint on its home worker (i mod W when the iteration began): a lost state
+    /// is rebuilt and the call repeated; a call whose worker leaves the membership is abandoned and repeated on a live
+    /// worker (Orleans does not fail a request whose silo died), up to <see cref="MaxWait"/>; a failure of the work
+    /// itself is the learner's failure of task i.
+    /// </summary>
+    private async Task<T> Call<T>(int task, Func<ITaskGrain, Task<T>> call)
+    {
+        long start = Stopwatch.GetTimestamp();
+        Exception? last = null;
+        while (true)
+        {
+            SiloAddress? home = Home(task);
+            try
+            {
+                Task<T> pending;
+                if (home is not null)
+                {
+                    RequestContext.Set(IPlacementDirector.PlacementHintKey, home);
+                }
+
+                try
+                {
+                    pending = call(Grain(task));
+                }
+                finally
+                {
+                    RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+                }
+
+                while (await Task.WhenAny(pending, Task.Delay(WatchInterval)).ConfigureAwait(false) != pending)
+                {
+                    if (home is not null && !(await LiveSilosAsync().ConfigureAwait(false)).Contains(home))
+                    {
+                        _ = pending.ContinueWith(t => t.Exception, TaskScheduler.Default); // abandoned: observe its late failure
+                        throw new SiloUnavailableException($"worker {home} left the cluster");
+                    }
+                }
+
+                return await pending.ConfigureAwait(false);
+            }
+            catch (TaskWorkFailedException e)
+            {
+                throw e.ToLocal(task);
+            }
+            catch (TaskStateLostException)
+            {
+                Traffic.Rebuilt();
+                RebuildSpec spec = new(_iteration!, _statistics, _prepared);
+                await Call(task, async g =>
+                {
+                    await g.Rebuild(spec).ConfigureAwait(false);
+                    return 0;
+                }).ConfigureAwait(false);
+                continue;
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or ArgumentException))
+            {
+                last = e; // the worker is gone or unreachable: wait for a live one, then place the task anew
+            }
+
+            TimeSpan waited = Stopwatch.GetElapsedTime(start);
+            if (waited > MaxWait)
+            {
+                throw new ClusterUnavailableException(
+                    $"cluster {_address}: no live worker answered task {task} of meta-iteration {_k} for {MaxWait.TotalSeconds:F0} s " +
+                    $"({Describe(last)})", last);
+            }
+
+            Traffic.Retried();
+            await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            SiloAddress[] live = await LiveSilosAsync(force: true).ConfigureAwait(false);
+            lock (_liveLock)
+            {
+                if (live.Length > 0 && task < _home.Length && (_home[task] is not { } h || !live.Contains(h)))
+                {
+                    _home[task] = live[task % live.Length];
+                }
+            }
+        }
+    }
+
+    private SiloAddress? Home(int task)
+    {
+        lock (_liveLock)
+        {
+            return task < _home.Length ? _home[task] : null;
+        }
+    }
+
+    /// <summary>The live workers in address order, re-read at most once per <see cref="WatchInterval"/> (or now when forced).</summary>
+    private async Task<SiloAddress[]> LiveSilosAsync(bool force = false)
+    {
+        Task<SiloAddress[]> refresh;
+        lock (_liveLock)
+        {
+            if (!force && Stopwatch.GetElapsedTime(_liveAt) < WatchInterval)
+            {
+                return _live;
+            }
+
+            refresh = _liveRefresh is { IsCompleted: false } running ? running : _liveRefresh = ReadLiveSilosAsync();
+        }
+
+        SiloAddress[] live = await refresh.ConfigureAwait(false);
+        lock (_liveLock)
+        {
+            (_live, _liveAt) = (live, Stopwatch.GetTimestamp());
+        }
+
+        return live;
+    }
+
+    /// <summary>Asks the membership for the active silos (3 s at most; the last answer when it does not come).</summary>
+    private async Task<SiloAddress[]> ReadLiveSilosAsync()
+    {
+        try
+        {
+            Task<Dictionary<SiloAddress, SiloStatus>> hosts = _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            if (await Task.WhenAny(hosts, Task.Delay(TimeSpan.FromSeconds(3))).ConfigureAwait(false) != hosts)
+            {
+                _ = hosts.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                return _live;
+            }
+
+            return (await hosts.ConfigureAwait(false)).Keys.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return [];
+        }
+    }
+
+    private static string Describe(Exception? e) => e is null ? "no answer" : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ").Trim()}";
+}
+
+/// <summary>What a cluster run sent and received (payload doubles × 8 bytes) and how often a call was retried or a task rebuilt.</summary>
+public sealed class ClusterTraffic
+{
+    private long _sent, _received, _retries, _rebuilds;
+
+    /// <summary>Payload bytes sent to workers.</summary>
+    public long BytesSent => Interlocked.Read(ref _sent);
+
+    /// <summary>Payload bytes received from workers.</summary>
+    public long BytesReceived => Interlocked.Read(ref _received);
+
+    /// <summary>Calls repeated after a lost or unreachable worker.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Tasks rebuilt on another worker.</summary>
+    public long Rebuilds => Interlocked.Read(ref _rebuilds);
+
+    internal void Sent(long bytes) => Interlocked.Add(ref _sent, bytes);
+
+    internal void Received(long bytes) => Interlocked.Add(ref _received, bytes);
+
+    internal void Retried() => Interlocked.Increment(ref _retries);
+
+    internal void Rebuilt() => Interlocked.Increment(ref _rebuilds);
+}
