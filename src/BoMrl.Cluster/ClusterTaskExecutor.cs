@@ -18,13 +18,8 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
     private readonly IClusterClient _client;
     private readonly RunSpec _run;
     private readonly string _address;
-    /// <summary>How often a waiting call checks that its worker is still a member.</summary>
-    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
-
-    private readonly Lock _liveLock = new();
-    private SiloAddress[] _live = [];
-    private long _liveAt;
-    private Task<SiloAddress[]>? _liveRefresh;
+    private readonly Lock _homeLock = new();
+    private readonly LiveWorkers _live;
     private SiloAddress?[] _home = [];
     private IterationSpec? _iteration;
     private double[][]? _statistics;
@@ -36,6 +31,7 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
     public ClusterTaskExecutor(IClusterClient client, RunSpec run, string runId, string address, TimeSpan maxWait)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
+        _live = new LiveWorkers(client);
         _run = run ?? throw new ArgumentNullException(nameof(run));
         RunId = runId ?? throw new ArgumentNullException(nameof(runId));
         _address = address ?? throw new ArgumentNullException(nameof(address));
@@ -64,7 +60,7 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
         _iteration = new IterationSpec(_run, state.Phi, state.OptimizerState, state.LogLambda);
         _statistics = null;
         _prepared = false;
-        SiloAddress[] live = LiveSilosAsync(force: true).GetAwaiter().GetResult();
+        SiloAddress[] live = _live.ReadAsync(force: true).GetAwaiter().GetResult();
         Workers = live.Length;
         _home = new SiloAddress?[tasks.Length];
         for (int i = 0; i < tasks.Length && live.Length > 0; i++)
@@ -244,9 +240,9 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
                     RequestContext.Remove(IPlacementDirector.PlacementHintKey);
                 }
 
-                while (await Task.WhenAny(pending, Task.Delay(WatchInterval)).ConfigureAwait(false) != pending)
+                while (await Task.WhenAny(pending, Task.Delay(LiveWorkers.WatchInterval)).ConfigureAwait(false) != pending)
                 {
-                    if (home is not null && !(await LiveSilosAsync().ConfigureAwait(false)).Contains(home))
+                    if (home is not null && !(await _live.ReadAsync().ConfigureAwait(false)).Contains(home))
                     {
                         _ = pending.ContinueWith(t => t.Exception, TaskScheduler.Default); // abandoned: observe its late failure
                         throw new SiloUnavailableException($"worker {home} left the cluster");
@@ -285,8 +281,8 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
 
             Traffic.Retried();
             await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
-            SiloAddress[] live = await LiveSilosAsync(force: true).ConfigureAwait(false);
-            lock (_liveLock)
+            SiloAddress[] live = await _live.ReadAsync(force: true).ConfigureAwait(false);
+            lock (_homeLock)
             {
                 if (live.Length > 0 && task < _home.Length && (_home[task] is not { } h || !live.Contains(h)))
                 {
@@ -298,80 +294,11 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
 
     private SiloAddress? Home(int task)
     {
-        lock (_liveLock)
+        lock (_homeLock)
         {
             return task < _home.Length ? _home[task] : null;
         }
     }
 
-    /// <summary>The live workers in address order, re-read at most once per <see cref="WatchInterval"/> (or now when forced).</summary>
-    private async Task<SiloAddress[]> LiveSilosAsync(bool force = false)
-    {
-        Task<SiloAddress[]> refresh;
-        lock (_liveLock)
-        {
-            if (!force && Stopwatch.GetElapsedTime(_liveAt) < WatchInterval)
-            {
-                return _live;
-            }
-
-            refresh = _liveRefresh is { IsCompleted: false } running ? running : _liveRefresh = ReadLiveSilosAsync();
-        }
-
-        SiloAddress[] live = await refresh.ConfigureAwait(false);
-        lock (_liveLock)
-        {
-            (_live, _liveAt) = (live, Stopwatch.GetTimestamp());
-        }
-
-        return live;
-    }
-
-    /// <summary>Asks the membership for the active silos (3 s at most; the last answer when it does not come).</summary>
-    private async Task<SiloAddress[]> ReadLiveSilosAsync()
-    {
-        try
-        {
-            Task<Dictionary<SiloAddress, SiloStatus>> hosts = _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-            if (await Task.WhenAny(hosts, Task.Delay(TimeSpan.FromSeconds(3))).ConfigureAwait(false) != hosts)
-            {
-                _ = hosts.ContinueWith(t => t.Exception, TaskScheduler.Default);
-                return _live;
-            }
-
-            return (await hosts.ConfigureAwait(false)).Keys.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return [];
-        }
-    }
-
     private static string Describe(Exception? e) => e is null ? "no answer" : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ").Trim()}";
-}
-
-/// <summary>What a cluster run sent and received (payload doubles × 8 bytes) and how often a call was retried or a task rebuilt.</summary>
-public sealed class ClusterTraffic
-{
-    private long _sent, _received, _retries, _rebuilds;
-
-    /// <summary>Payload bytes sent to workers.</summary>
-    public long BytesSent => Interlocked.Read(ref _sent);
-
-    /// <summary>Payload bytes received from workers.</summary>
-    public long BytesReceived => Interlocked.Read(ref _received);
-
-    /// <summary>Calls repeated after a lost or unreachable worker.</summary>
-    public long Retries => Interlocked.Read(ref _retries);
-
-    /// <summary>Tasks rebuilt on another worker.</summary>
-    public long Rebuilds => Interlocked.Read(ref _rebuilds);
-
-    internal void Sent(long bytes) => Interlocked.Add(ref _sent, bytes);
-
-    internal void Received(long bytes) => Interlocked.Add(ref _received, bytes);
-
-    internal void Retried() => Interlocked.Increment(ref _retries);
-
-    internal void Rebuilt() => Interlocked.Increment(ref _rebuilds);
 }
