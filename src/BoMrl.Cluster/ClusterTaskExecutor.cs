@@ -69,7 +69,9 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
         }
 
         Traffic.Sent(tasks.Length * (state.Phi.Length + state.OptimizerState.Length + 1) * 8L + tasks.Length * (long)_run.ConfigJson.Length);
+        long start = Stopwatch.GetTimestamp();
         CollectReply[] replies = All(i => Call(i, g => g.Collect(_iteration)));
+        double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var collected = new TaskCollected[tasks.Length];
         double sampling = 0, inner = 0;
         for (int i = 0; i < tasks.Length; i++)
@@ -81,7 +83,9 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
             inner += r.InnerSeconds;
         }
 
-        return new CollectedIteration(collected, IterationData.Empty(iteration, state.Phi, tasks), sampling, inner);
+        // The phase's wall time, split between sampling and adaptation as the workers' own seconds split.
+        double share = sampling + inner > 0 ? sampling / (sampling + inner) : 1;
+        return new CollectedIteration(collected, IterationData.Empty(iteration, state.Phi, tasks), wall * share, wall * (1 - share));
     }
 
     /// <inheritdoc/>
