@@ -6,34 +6,35 @@ using BoMrl.IO;
 
 namespace BoMrl.Cli;
 
-/// <summary><c>bomrl compare --runs DIR... --out F.png</c>: overlays the meta-test curves (test.json) of several runs.</summary>
+/// <summary>
+/// <c>bomrl compare --runs DIR... --out F.png</c>: overlays the meta-test curves (test.json) of several runs; with
+/// <c>--metric COLUMN</c>, a metrics.csv column against the meta-iteration instead (e.g. <c>lambda</c>, <c>post_return</c>).
+/// </summary>
 internal static class CompareCommand
 {
     public static Command Create(CliContext ctx)
     {
         var runs = new Option<string[]>("--runs")
         {
-            Description = "Run folders that hold a test.json (from bomrl test)",
+            Description = "Run folders that hold a test.json (from bomrl test), or a metrics.csv with --metric",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
-        var cmd = new Command("compare", "Overlay the meta-test curves of several runs in one PNG.") { runs, output };
-        cmd.SetAction(p => Run(ctx, p.GetValue(runs)!, p.GetValue(output)!));
+        var metric = new Option<string?>("--metric")
+        {
+            Description = "Overlay this metrics.csv column (lambda, post_return, hypergradient_damping, ...) against the meta-iteration instead",
+        };
+        var cmd = new Command("compare", "Overlay the meta-test curves (or a metrics.csv column) of several runs in one PNG.") { runs, output, metric };
+        cmd.SetAction(p => p.GetValue(metric) is { } column
+            ? RunMetric(ctx, p.GetValue(runs)!, column, p.GetValue(output)!)
+            : Run(ctx, p.GetValue(runs)!, p.GetValue(output)!));
         return cmd;
     }
 
     private static int Run(CliContext ctx, string[] runs, string output)
     {
-        if (runs.Length == 0)
-        {
-            throw new UsageException("--runs needs at least one run folder");
-        }
-
-        if (!string.Equals(Path.GetExtension(output), ".png", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException($"--out must name a .png file (got {output})");
-        }
+        CheckArguments(runs, output);
 
         var series = new List<Series>();
         var environments = new List<string>();
@@ -86,6 +87,55 @@ internal static class CompareCommand
         RunSupport.Writing(full, () => MetaTestReport.Plot(full, "Meta-test: return vs adaptation steps", series));
         ctx.Out.WriteLine($"wrote {full}");
         return 0;
+    }
+
+    /// <summary>One series per run: the metrics.csv column <paramref name="column"/> against the iteration column.</summary>
+    private static int RunMetric(CliContext ctx, string[] runs, string column, string output)
+    {
+        CheckArguments(runs, output);
+        var series = new List<Series>();
+        foreach (string dir in runs)
+        {
+            var folder = new RunFolder(dir);
+            if (!File.Exists(folder.MetricsPath))
+            {
+                throw new UsageException($"{folder.Path} has no metrics.csv; run 'bomrl train --out {dir}' first");
+            }
+
+            string[] lines = File.ReadAllLines(folder.MetricsPath).Where(l => l.Length > 0).ToArray();
+            string[] names = lines.Length > 0 ? lines[0].Split(',') : [];
+            int j = Array.IndexOf(names, column), i = Array.IndexOf(names, "iteration");
+            if (j < 0 || i < 0)
+            {
+                throw new UsageException($"{folder.MetricsPath} has no column '{column}' (columns: {string.Join(", ", names)})");
+            }
+
+            string[][] rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
+            double Cell(string[] row, int k) =>
+                row.Length > k && double.TryParse(row[k], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
+                : throw new UsageException($"{folder.MetricsPath}: '{string.Join(',', row)}' has no number in column {names[k]}");
+            string name = Path.GetFileName(folder.Path.TrimEnd(Path.DirectorySeparatorChar));
+            series.Add(new Series(name, rows.Select(r => Cell(r, i)).ToArray(), rows.Select(r => Cell(r, j)).ToArray()));
+            ctx.Out.WriteLine($"{name}  {rows.Length} iterations  {column} last {(rows.Length > 0 ? series[^1].Y[^1].ToString("G6", CultureInfo.InvariantCulture) : "n/a")}");
+        }
+
+        string full = Path.GetFullPath(output);
+        RunSupport.Writing(full, () => Plots.Lines(full, $"Meta-training: {column}", "meta-iteration", column, series));
+        ctx.Out.WriteLine($"wrote {full}");
+        return 0;
+    }
+
+    private static void CheckArguments(string[] runs, string output)
+    {
+        if (runs.Length == 0)
+        {
+            throw new UsageException("--runs needs at least one run folder");
+        }
+
+        if (!string.Equals(Path.GetExtension(output), ".png", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--out must name a .png file (got {output})");
+        }
     }
 
     /// <summary>The task family of a run ("navigation2d"), read from config.json; "unknown" without a readable one.</summary>

@@ -65,6 +65,21 @@ public sealed class RunOutputsTests : IDisposable
     }
 
     [Fact]
+    public void Compare_with_metric_plots_a_metrics_column_per_run_and_names_a_missing_column()
+    {
+        Assert.Equal(0, Cli("train", "--config", Config("a.json"), "--out", P("a")).Code);
+        Assert.Equal(0, Cli("train", "--config", Config("b.json"), "--out", P("b")).Code);
+        var c = Cli("compare", "--runs", P("a"), P("b"), "--metric", "post_return", "--out", P("m.png"));
+        Assert.Equal(0, c.Code);
+        Assert.Contains("a  5 iterations  post_return last", c.Out);
+        Assert.True(new FileInfo(P("m.png")).Length > 1000);
+        var bad = Cli("compare", "--runs", P("a"), "--metric", "no_such_column", "--out", P("n.png"));
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("has no column 'no_such_column'", bad.Err);
+        Assert.False(File.Exists(P("n.png")));
+    }
+
+    [Fact]
     public void Metrics_csv_names_time_units_and_old_files_without_units_still_parse()
     {
         var row = new MetricsRow(0, -1.5, -1.25, 0.01, true, 1e-7, false, 0.1, 0.2, 0.3, 0.4, 1.1, 0.01, 0.25);
