@@ -13,7 +13,11 @@ namespace BoMrl.Meta;
 public abstract partial class PerTaskMetaLearner
 {
     /// <summary>Where the per-task cells of training run: in this process (the default) or on a cluster.</summary>
-    public ITaskExecutor Executor { get; set; }
+    public ITaskExecutor Executor
+    {
+        get => _executor;
+        set => _executor = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>The tasks, policy, batch sizes and seed the learner was built with.</summary>
     public MetaTrainingSetup TrainingSetup => Setup;

@@ -28,6 +28,7 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     private readonly LockstepSampler _sampler;
     private readonly AdaptationOptions _adaptation;
     private readonly HypergradientOptions _hypergradient;
+    private ITaskExecutor _executor;
     private double[] _phi;
 
     /// <summary>Builds the sampler, the worker pool and the meta-optimiser; φ₀ is drawn from stream (seed, −1).</summary>
@@ -53,7 +54,7 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
         ConfiguredLambda = adaptation.Lambda;
         _adaptation = adaptation;
         _hypergradient = hypergradient;
-        Executor = new LocalTaskExecutor(this);
+        _executor = new LocalTaskExecutor(this);
     }
 
     /// <inheritdoc/>
