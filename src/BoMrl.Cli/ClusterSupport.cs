@@ -22,11 +22,33 @@ internal static class ClusterSupport
         }
     }
 
+    /// <summary>Environment variable holding the password of a --tls certificate file.</summary>
+    public const string TlsPasswordVariable = "BOMRL_TLS_PASSWORD";
+
+    /// <summary>The cluster's TLS certificate from --tls (null without), or one usage line naming the file.</summary>
+    public static ClusterTls? LoadTls(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ClusterTls.Load(path, Environment.GetEnvironmentVariable(TlsPasswordVariable));
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--tls: {e.Message}");
+        }
+    }
+
     /// <summary>
     /// Joins the cluster at <paramref name="address"/> and makes <paramref name="learner"/> run its per-task cells there
     /// (one-line usage error when the cluster cannot be reached or the learner does not run per task).
     /// </summary>
-    public static Connection Connect(IMetaLearner learner, TrainConfig config, string address, TimeSpan wait, CancellationToken cancellation)
+    public static Connection Connect(IMetaLearner learner, TrainConfig config, string address, TimeSpan wait, ClusterTls? tls,
+        CancellationToken cancellation)
     {
         if (learner is not PerTaskMetaLearner perTask)
         {
@@ -37,7 +59,7 @@ internal static class ClusterSupport
         IClusterClient client;
         try
         {
-            (host, client) = ClusterHosting.ConnectAsync(address, wait, cancellation).GetAwaiter().GetResult();
+            (host, client) = ClusterHosting.ConnectAsync(address, wait, tls, cancellation).GetAwaiter().GetResult();
         }
         catch (ClusterUnavailableException e)
         {

@@ -24,17 +24,18 @@ internal static class TrainCommand
         var force = new Option<bool>("--force") { Description = "Start over in a folder that holds a run (its train outputs are removed first) or another kind of folder" };
         var cluster = new Option<string?>("--cluster") { Description = "Run the per-task work on the workers of the cluster at redis://HOST:PORT (`bomrl worker`); same results as local" };
         var clusterWait = new Option<int>("--cluster-wait") { Description = "Seconds a task may wait for a live worker before the run stops (resumable)", DefaultValueFactory = _ => 60 };
+        var tls = new Option<string?>("--tls") { Description = "With --cluster: the cluster's certificate (PKCS#12 with key; password in BOMRL_TLS_PASSWORD) for mutual TLS" };
         var cmd = new Command("train", "Meta-train BO-MRL, MAML-TRPO, E-MAML or ProMP from a config into a run folder.")
         {
-            config, output, seed, iterations, resume, threads, force, cluster, clusterWait,
+            config, output, seed, iterations, resume, threads, force, cluster, clusterWait, tls,
         };
         cmd.SetAction(p => Run(ctx, new TrainArgs(p.GetValue(config), p.GetValue(output)!, p.GetValue(seed),
-            p.GetValue(iterations), p.GetValue(resume), p.GetValue(threads), p.GetValue(force), p.GetValue(cluster), p.GetValue(clusterWait))));
+            p.GetValue(iterations), p.GetValue(resume), p.GetValue(threads), p.GetValue(force), p.GetValue(cluster), p.GetValue(clusterWait), p.GetValue(tls))));
         return cmd;
     }
 
     private sealed record TrainArgs(string? Config, string Out, long? Seed, int? Iterations, bool Resume, int? Threads, bool Force,
-        string? Cluster = null, int ClusterWait = 60);
+        string? Cluster = null, int ClusterWait = 60, string? Tls = null);
 
     private static int Run(CliContext ctx, TrainArgs a)
     {
@@ -57,6 +58,12 @@ internal static class TrainCommand
         {
             ClusterSupport.CheckAddress(address);
         }
+        else if (a.Tls is not null)
+        {
+            throw new UsageException("--tls secures a cluster run; pass --cluster too");
+        }
+
+        ClusterTls? clusterTls = ClusterSupport.LoadTls(a.Tls);
 
         if (a.Resume && a.Force)
         {
@@ -107,7 +114,7 @@ internal static class TrainCommand
 
         // On a cluster the per-task work runs on the workers; joining fails here, before the folder is touched.
         using ClusterSupport.Connection? cluster = a.Cluster is { } url
-            ? ClusterSupport.Connect(learner, config, url, TimeSpan.FromSeconds(a.ClusterWait), ctx.Cancellation)
+            ? ClusterSupport.Connect(learner, config, url, TimeSpan.FromSeconds(a.ClusterWait), clusterTls, ctx.Cancellation)
             : null;
 
         RunClaim? claim = null;

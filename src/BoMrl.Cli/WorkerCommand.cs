@@ -27,17 +27,20 @@ internal static class WorkerCommand
         var port = new Option<int>("--port") { Description = "Silo-to-silo port", DefaultValueFactory = _ => 11111 };
         var gateway = new Option<int>("--gateway-port") { Description = "Port the learner's client connects to", DefaultValueFactory = _ => 30000 };
         var threads = new Option<int>("--threads") { Description = "Tasks worked on at once, 0 = all cores", DefaultValueFactory = _ => 0 };
+        var tls = new Option<string?>("--tls") { Description = "The cluster's certificate (PKCS#12 with key; password in BOMRL_TLS_PASSWORD): mutual TLS, only peers with the same certificate" };
         var cmd = new Command("worker", "Host per-task work of `bomrl train --cluster` runs (an Orleans silo with Redis membership).")
         {
-            cluster, bind, port, gateway, threads,
+            cluster, bind, port, gateway, threads, tls,
         };
-        cmd.SetAction(p => Run(ctx, p.GetValue(cluster)!, p.GetValue(bind)!, p.GetValue(port), p.GetValue(gateway), p.GetValue(threads)));
+        cmd.SetAction(p => Run(ctx, p.GetValue(cluster)!, p.GetValue(bind)!, p.GetValue(port), p.GetValue(gateway), p.GetValue(threads),
+            p.GetValue(tls)));
         return cmd;
     }
 
-    private static int Run(CliContext ctx, string cluster, string bind, int port, int gateway, int threads)
+    private static int Run(CliContext ctx, string cluster, string bind, int port, int gateway, int threads, string? tlsFile)
     {
         Validate(cluster, bind, port, gateway, threads, out IPAddress address);
+        ClusterTls? tls = ClusterSupport.LoadTls(tlsFile);
         int n = ThreadCount.Resolve(threads);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
@@ -50,7 +53,7 @@ internal static class WorkerCommand
         {
             using var join = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
             join.CancelAfter(JoinTimeout);
-            host = ClusterHosting.StartWorkerAsync(cluster, address, port, gateway, n, join.Token).GetAwaiter().GetResult();
+            host = ClusterHosting.StartWorkerAsync(cluster, address, port, gateway, n, tls, join.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (!stop.IsCancellationRequested)
         {
@@ -60,7 +63,7 @@ internal static class WorkerCommand
 
         using (Interrupts.Stoppable("leaving the cluster"))
         {
-            ctx.Out.WriteLine($"worker ready: bomrl {ClusterBuild.Current}; silo {bind}:{port}, gateway {gateway}, {n} task{(n == 1 ? "" : "s")} at once, cluster {cluster}; Ctrl-C stops");
+            ctx.Out.WriteLine($"worker ready: bomrl {ClusterBuild.Current}; silo {bind}:{port}, gateway {gateway}, {n} task{(n == 1 ? "" : "s")} at once, cluster {cluster}{(tls is null ? "" : ", mutual TLS")}; Ctrl-C stops");
             ctx.Out.Flush();
             try
             {

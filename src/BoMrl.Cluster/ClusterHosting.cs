@@ -42,7 +42,7 @@ public static class ClusterHosting
     /// A silo that stops answering probes is declared dead after about 3–5 s. Dispose the host to leave the cluster.
     /// </summary>
     public static async Task<IHost> StartWorkerAsync(string cluster, IPAddress bind, int siloPort, int gatewayPort, int threads = 1,
-        CancellationToken cancellation = default)
+        ClusterTls? tls = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(bind);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
@@ -62,7 +62,8 @@ public static class ClusterHosting
                 })
                 .Configure<SiloMessagingOptions>(o => (o.ResponseTimeout, o.SystemResponseTimeout) = (ResponseTimeout, TimeSpan.FromSeconds(30)))
                 .ConfigureEndpoints(bind, siloPort, gatewayPort, listenOnAnyHostAddress: false)
-                .ConfigureServices(services => services.AddSingleton(new WorkerRuns(threads))))
+                .ConfigureServices(services => services.AddSingleton(new WorkerRuns(threads)))
+                .UseClusterTls(tls))
             .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Critical))
             .Build();
         await host.StartAsync(cancellation).ConfigureAwait(false);
@@ -75,7 +76,8 @@ public static class ClusterHosting
     /// <see cref="ClusterUnavailableException"/> naming the address when Redis or every worker stays unreachable for
     /// <paramref name="wait"/>.
     /// </summary>
-    public static async Task<(IHost Host, IClusterClient Client)> ConnectAsync(string cluster, TimeSpan wait, CancellationToken cancellation = default)
+    public static async Task<(IHost Host, IClusterClient Client)> ConnectAsync(string cluster, TimeSpan wait, ClusterTls? tls = null,
+        CancellationToken cancellation = default)
     {
         string redis = RedisConnectionString(cluster);
         IHost host = new HostBuilder()
@@ -88,7 +90,8 @@ public static class ClusterHosting
                 })
                 .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ClusterId))
                 .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
-                .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2)))
+                .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2))
+                .UseClusterTls(tls))
             .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Critical))
             .Build();
         try
@@ -101,7 +104,7 @@ public static class ClusterHosting
         {
             host.Dispose();
             string why = e is OperationCanceledException ? $"no answer within {wait.TotalSeconds:F0} s" : e.Message.ReplaceLineEndings(" ").Trim();
-            throw new ClusterUnavailableException($"cannot join the cluster at {cluster}: {why} (is redis-server running there, and a `bomrl worker --cluster {cluster}`?)", e);
+            throw new ClusterUnavailableException($"cannot join the cluster at {cluster}: {why} (is redis-server running there, and a `bomrl worker --cluster {cluster}`{(tls is null ? " without --tls" : " with the same --tls certificate")}?)", e);
         }
 
         return (host, host.Services.GetRequiredService<IClusterClient>());

@@ -137,6 +137,41 @@ public sealed class ClusterTrainingTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(150), $"refusals took {clock.Elapsed.TotalSeconds:F0} s");
     }
 
+    [RedisFact]
+    public void With_tls_only_peers_holding_the_clusters_certificate_join_and_the_run_still_equals_the_local_one()
+    {
+        string cert = Certificate("cluster"), other = Certificate("other");
+        using RedisServer redis = RedisServer.Start();
+        using WorkerProcess worker = WorkerProcess.Start(redis.Address, "--tls", cert);
+        string config = Config("navigation2d-bomrl-kl2.json", c => c["iterations"] = 2);
+        string local = Path.Combine(_dir, "tls-local"), remote = Path.Combine(_dir, "tls-cluster");
+        Assert.Equal(0, Bomrl("train", "--config", config, "--out", local, "--threads", "1").Code);
+        (int code, _, string stderr) = Bomrl("train", "--config", config, "--out", remote, "--cluster", redis.Address, "--tls", cert);
+        Assert.True(code == 0, stderr);
+        AssertSameRun(local, remote);
+
+        foreach (string[] tls in new[] { Array.Empty<string>(), ["--tls", other] })
+        {
+            string refused = Path.Combine(_dir, "tls-refused");
+            (code, _, stderr) = Bomrl(["train", "--config", config, "--out", refused, "--cluster", redis.Address, "--cluster-wait", "4", .. tls]);
+            Assert.Equal(2, code);
+            Assert.Contains("cannot join the cluster", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+            Assert.False(Directory.Exists(refused));
+        }
+    }
+
+    /// <summary>A self-signed certificate with its key, as a PKCS#12 file without password.</summary>
+    private string Certificate(string name)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN=bomrl-{name}", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        string path = Path.Combine(_dir, name + ".pfx");
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx));
+        return path;
+    }
+
     [Fact]
     public void A_worker_refuses_another_build_and_another_config_under_the_same_run_id_in_words()
     {

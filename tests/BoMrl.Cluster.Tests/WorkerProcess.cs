@@ -26,11 +26,12 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Starts a worker (1 task at once) and waits until it says it is ready (at most 60 s).</summary>
-    public static WorkerProcess Start(string cluster)
+    public static WorkerProcess Start(string cluster, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { CliAssembly, "worker", "--cluster", cluster, "--threads", "1",
-            "--port", Port(), "--gateway-port", Port() })
+        string[] args = [CliAssembly, "worker", "--cluster", cluster, "--threads", "1",
+            "--port", Port(), "--gateway-port", Port(), .. extra];
+        foreach (string a in args)
         {
             info.ArgumentList.Add(a);
         }
