@@ -118,14 +118,7 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
     public void CurvatureProducts(IterationData data, double[] v, double[][] parts)
     {
         ArgumentNullException.ThrowIfNull(v);
-        ArgumentNullException.ThrowIfNull(parts);
-        double[][] products = All(i => Call(i, g => g.CurvatureProduct(v)));
-        for (int i = 0; i < parts.Length; i++)
-        {
-            products[i].CopyTo(parts[i], 0);
-            Traffic.Sent(v.Length * 8L);
-            Traffic.Received(products[i].Length * 8L);
-        }
+        VectorParts(g => g.CurvatureProduct(v), v.Length, parts);
     }
 
     /// <inheritdoc/>
@@ -154,13 +147,19 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
     public void OuterGradients(IterationData data, double[] phi, double[][] parts)
     {
         ArgumentNullException.ThrowIfNull(phi);
+        VectorParts(g => g.OuterGradient(phi), phi.Length, parts);
+    }
+
+    /// <summary>One vector of φ's size per task from <paramref name="call"/> into parts[i], each call sending <paramref name="sent"/> doubles.</summary>
+    private void VectorParts(Func<ITaskGrain, Task<double[]>> call, int sent, double[][] parts)
+    {
         ArgumentNullException.ThrowIfNull(parts);
-        double[][] gradients = All(i => Call(i, g => g.OuterGradient(phi)));
+        double[][] vectors = All(i => Call(i, call));
         for (int i = 0; i < parts.Length; i++)
         {
-            gradients[i].CopyTo(parts[i], 0);
-            Traffic.Sent(phi.Length * 8L);
-            Traffic.Received(gradients[i].Length * 8L);
+            vectors[i].CopyTo(parts[i], 0);
+            Traffic.Sent(sent * 8L);
+            Traffic.Received(vectors[i].Length * 8L);
         }
     }
 

@@ -59,12 +59,7 @@ public sealed class ClusterTrainingTests : IDisposable
         using RedisServer redis = RedisServer.Start();
         using WorkerProcess first = WorkerProcess.Start(redis.Address);
         using WorkerProcess second = WorkerProcess.Start(redis.Address);
-        string config = Config("navigation2d-bomrl-kl2.json", c =>
-        {
-            c["sampler"]!["meta_batch_size"] = 8;
-            c["sampler"]!["episodes_per_task"] = 10;
-            c["iterations"] = 4;
-        });
+        string config = SlowerConfig("navigation2d-bomrl-kl2.json", iterations: 4);
         string local = Path.Combine(_dir, "kill-local"), cluster = Path.Combine(_dir, "kill-cluster");
         Assert.Equal(0, Bomrl("train", "--config", config, "--out", local, "--threads", "1").Code);
 
@@ -83,12 +78,7 @@ public sealed class ClusterTrainingTests : IDisposable
     public void Losing_every_worker_stops_the_run_in_one_line_and_it_resumes_on_the_cluster_to_the_local_result()
     {
         using RedisServer redis = RedisServer.Start();
-        string config = Config("navigation2d-maml-trpo.json", c =>
-        {
-            c["sampler"]!["meta_batch_size"] = 8;
-            c["sampler"]!["episodes_per_task"] = 10;
-            c["iterations"] = 3;
-        });
+        string config = SlowerConfig("navigation2d-maml-trpo.json", iterations: 3);
         string local = Path.Combine(_dir, "lost-local"), cluster = Path.Combine(_dir, "lost-cluster");
         Assert.Equal(0, Bomrl("train", "--config", config, "--out", local, "--threads", "1").Code);
 
@@ -253,6 +243,14 @@ public sealed class ClusterTrainingTests : IDisposable
             Thread.Sleep(50);
         }
     }
+
+    /// <summary>A shipped navigation config with iterations of several seconds (8 tasks × 10 episodes), so a kill lands mid-iteration.</summary>
+    private string SlowerConfig(string shipped, int iterations) => Config(shipped, c =>
+    {
+        c["sampler"]!["meta_batch_size"] = 8;
+        c["sampler"]!["episodes_per_task"] = 10;
+        c["iterations"] = iterations;
+    });
 
     /// <summary>A shipped navigation config, small (6 tasks × 5 episodes, 3 iterations) unless edited, written to the test folder.</summary>
     private string Config(string shipped, Action<JsonObject>? edit = null)
