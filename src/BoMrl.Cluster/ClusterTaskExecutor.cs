@@ -250,6 +250,12 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
                         _ = pending.ContinueWith(t => t.Exception, TaskScheduler.Default); // abandoned: observe its late failure
                         throw new SiloUnavailableException($"worker {home} left the cluster");
                     }
+
+                    if (_live.Blind)
+                    {
+                        _ = pending.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                        throw new SiloUnavailableException($"no worker has answered a membership read for {LiveWorkers.BlindLimit.TotalSeconds:F0} s");
+                    }
                 }
 
                 return await pending.ConfigureAwait(false);

@@ -67,7 +67,7 @@ public sealed class ClusterTrainingTests : IDisposable
         WaitForIterations(cluster, 1, run);
         Thread.Sleep(700); // into iteration 1's collection or meta-gradients
         first.Kill();
-        (int code, string stdout, string stderr) = run.Result;
+        (int code, string stdout, string stderr) = Finish(run, TimeSpan.FromMinutes(4));
 
         Assert.True(code == 0, stderr);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(stdout, @"[1-9][0-9]* retried call"), stdout); // the kill hit work in progress, redone elsewhere
@@ -89,7 +89,7 @@ public sealed class ClusterTrainingTests : IDisposable
                 Bomrl("train", "--config", config, "--out", cluster, "--cluster", redis.Address, "--cluster-wait", "4"));
             WaitForIterations(cluster, 1, run);
             only.Kill();
-            stopped = run.Result;
+            stopped = Finish(run, TimeSpan.FromMinutes(4));
         }
 
         Assert.True(stopped.Code == 1, $"exit {stopped.Code}: {stopped.Out} | {stopped.Err}");
@@ -225,6 +225,13 @@ public sealed class ClusterTrainingTests : IDisposable
         int[] keep = Enumerable.Range(0, header.Length).Where(c => !header[c].StartsWith("time_", StringComparison.Ordinal)).ToArray();
         Assert.True(lines.Length > 1, $"{run}: no iteration in metrics.csv");
         return lines.Select(l => string.Join(',', keep.Select(c => l.Split(',')[c]))).ToArray();
+    }
+
+    /// <summary>The run's outcome, or a failure when it has not ended within <paramref name="limit"/> (a hung learner must not hang the suite).</summary>
+    private static (int Code, string Out, string Err) Finish(Task<(int Code, string Out, string Err)> run, TimeSpan limit)
+    {
+        Assert.True(run.Wait(limit), $"the cluster run did not end within {limit.TotalMinutes:F0} min after the kill (its watch missed the lost worker)");
+        return run.Result;
     }
 
     /// <summary>Waits until <paramref name="run"/>'s metrics.csv holds <paramref name="iterations"/> rows (or the training ends).</summary>
