@@ -217,7 +217,9 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
     /// One call to task i's grain, placed by hint on its home worker (i mod W when the iteration began): a lost state
     /// is rebuilt and the call repeated; a call whose worker leaves the membership is abandoned and repeated on a live
     /// worker (Orleans does not fail a request whose silo died), up to <see cref="MaxWait"/>; a failure of the work
-    /// itself is the learner's failure of task i.
+    /// itself is the learner's failure of task i. A call with no home (no worker was known when it was placed) cannot
+    /// know where it went, so it watches every worker live at that moment; every waiting call reads the membership,
+    /// so a view left blind for <see cref="LiveWorkers.BlindLimit"/> abandons homed and homeless calls alike.
     /// </summary>
     private async Task<T> Call<T>(int task, Func<ITaskGrain, Task<T>> call)
     {
@@ -226,6 +228,7 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
         while (true)
         {
             SiloAddress? home = Home(task);
+            SiloAddress[] watched = home is not null ? [home] : await _live.ReadAsync().ConfigureAwait(false);
             try
             {
                 Task<T> pending;
@@ -245,10 +248,11 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
 
                 while (await Task.WhenAny(pending, Task.Delay(LiveWorkers.WatchInterval)).ConfigureAwait(false) != pending)
                 {
-                    if (home is not null && !(await _live.ReadAsync().ConfigureAwait(false)).Contains(home))
+                    SiloAddress[] members = await _live.ReadAsync().ConfigureAwait(false);
+                    if (watched.FirstOrDefault(w => !members.Contains(w)) is { } gone)
                     {
                         _ = pending.ContinueWith(t => t.Exception, TaskScheduler.Default); // abandoned: observe its late failure
-                        throw new SiloUnavailableException($"worker {home} left the cluster");
+                        throw new SiloUnavailableException($"worker {gone} left the cluster");
                     }
 
                     if (_live.Blind)
