@@ -14,6 +14,7 @@ stale() {
     -newer "$dll" -print -quit 2>/dev/null)" ]
 }
 if stale; then
+  [ -t 2 ] && echo "bomrl.sh: building the CLI (Release; the first build takes 1-2 minutes)..." >&2
   log="$(mktemp)"
   if ! dotnet build "$root/src/BoMrl.Cli/BoMrl.Cli.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then
     echo "bomrl.sh: the build failed:" >&2
@@ -24,4 +25,11 @@ if stale; then
   rm -f "$log"
   touch "$dll" # an up-to-date build may leave the dll's time alone; the check above compares against it
 fi
+# Same bits on every x64 machine for the MuJoCo tasks too: libmujoco calls glibc's exp, log, pow, sin, cos, atan2, …,
+# whose FMA code paths round differently from the SSE2 ones; this tunable makes glibc take the SSE2 paths on every CPU
+# (docs/design.md §9). A GLIBC_TUNABLES that already sets hwcaps is left as it is.
+case "${GLIBC_TUNABLES:-}" in
+  *glibc.cpu.hwcaps=*) ;;
+  *) export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.cpu.hwcaps=-FMA,-FMA4" ;;
+esac
 exec dotnet "$dll" "$@"

@@ -15,7 +15,7 @@ public sealed class GoldenRunTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static string Golden(string file) => Path.Combine(AppContext.BaseDirectory, "Golden", file);
+    internal static string Golden(string file) => Path.Combine(AppContext.BaseDirectory, "Golden", file);
 
     private static void Cli(params string[] args)
     {
@@ -26,7 +26,7 @@ public sealed class GoldenRunTests : IDisposable
     }
 
     /// <summary>The non-time columns (the first eight) of a metrics.csv.</summary>
-    private static string[] NonTimeColumns(string path) =>
+    internal static string[] NonTimeColumns(string path) =>
         File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => string.Join(',', l.Split(',').Take(8))).ToArray();
 
     /// <summary>
@@ -61,7 +61,7 @@ public sealed class GoldenRunTests : IDisposable
     }
 
     /// <summary>Every leaf of a JSON tree as "path=value", wall-clock fields left out.</summary>
-    private static List<string> Leaves(JsonElement e, string path)
+    internal static List<string> Leaves(JsonElement e, string path)
     {
         var list = new List<string>();
         switch (e.ValueKind)

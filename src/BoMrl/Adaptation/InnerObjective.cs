@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Distances;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
@@ -174,7 +173,7 @@ public sealed class InnerObjective
         }
 
         int rows = Batch.Rows, n = theta.Length;
-        double xNorm = TensorPrimitives.Norm(x);
+        double xNorm = FixedOrder.Norm(x);
         if (xNorm == 0)
         {
             return;
@@ -183,8 +182,8 @@ public sealed class InnerObjective
         double eps = HessianVector.Step(theta) / xNorm; // θ ± eps·x moves by the central-difference step
         var plus = new double[n];
         var minus = new double[n];
-        TensorPrimitives.MultiplyAdd(x, eps, theta, plus);
-        TensorPrimitives.MultiplyAdd(x, -eps, theta, minus);
+        FixedOrder.MultiplyAdd(x, eps, theta, plus);
+        FixedOrder.MultiplyAdd(x, -eps, theta, minus);
         var lp = new double[rows];
         var lm = new double[rows];
         var l0 = new double[rows];
@@ -199,12 +198,12 @@ public sealed class InnerObjective
             double kPrime;
             if (clipped)
             {
-                double rho = Math.Exp(Math.Min(logRatio, 40.0)), t = Math.Tanh(rho - 1.0);
+                double rho = PortableMath.Exp(Math.Min(logRatio, 40.0)), t = PortableMath.Tanh(rho - 1.0);
                 kPrime = rho * (1 - t * t) * (1 - 2 * t * rho);
             }
             else
             {
-                kPrime = Math.Exp(logRatio);
+                kPrime = PortableMath.Exp(logRatio);
             }
 
             c[r] = -Batch.Weights[r] * Batch.Advantages[r] * kPrime * jv;
@@ -212,7 +211,7 @@ public sealed class InnerObjective
 
         var g = new double[n];
         evaluator.WeightedLogProb(_phi, Batch, c, g);
-        TensorPrimitives.Add(result, g, result);
+        FixedOrder.Add(result, g, result);
     }
 
     /// <summary>
@@ -254,7 +253,7 @@ public sealed class InnerObjective
         return (v, result) =>
         {
             HessianVector.ForwardDifference((t, g) => Evaluate(evaluator, t, g), th, g0, v, result, _differenceScratch);
-            TensorPrimitives.Negate(result, result);
+            FixedOrder.Negate(result, result);
         };
     }
 
@@ -263,7 +262,7 @@ public sealed class InnerObjective
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         HessianVector.CentralDifference((t, g) => Evaluate(evaluator, t, g), theta, v, result, _differenceScratch);
-        TensorPrimitives.Negate(result, result);
+        FixedOrder.Negate(result, result);
     }
 
     /// <summary>
@@ -275,7 +274,7 @@ public sealed class InnerObjective
         ArgumentNullException.ThrowIfNull(evaluator);
         PolicyGradientCurvature(evaluator, x, result);
         _distance.MixedTransposeProduct(evaluator, _anchor, theta, x, _tmp2);
-        TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
+        FixedOrder.MultiplyAdd(_tmp2, -Lambda, result, result);
     }
 
     /// <summary>
@@ -287,7 +286,7 @@ public sealed class InnerObjective
         ArgumentNullException.ThrowIfNull(evaluator);
         PolicyGradientCurvature(evaluator, v, result);
         _distance.MixedProduct(evaluator, _anchor, theta, v, _tmp2);
-        TensorPrimitives.MultiplyAdd(_tmp2, -Lambda, result, result);
+        FixedOrder.MultiplyAdd(_tmp2, -Lambda, result, result);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
 
@@ -53,7 +52,7 @@ public sealed class SampledAdaptation
         if (Options.HasClosedForm)
         {
             // argmax ĝᵀ(θ − φ) − λ‖θ − φ‖²  ⇒  θ' = φ + ĝ/(2λ); ∇_θL(θ') = 0 exactly.
-            TensorPrimitives.MultiplyAdd(objective.PolicyGradientAtPhi, 1.0 / (2.0 * options.Lambda), phi, thetaPrime);
+            FixedOrder.MultiplyAdd(objective.PolicyGradientAtPhi, 1.0 / (2.0 * options.Lambda), phi, thetaPrime);
             return new AdaptationResult(objective, objective.Value(evaluator, thetaPrime), 0.0);
         }
 
@@ -74,7 +73,7 @@ public sealed class SampledAdaptation
         for (int it = 0; it < Options.Iterations; it++)
         {
             double value = objective.Gradient(evaluator, thetaPrime, _gradient);
-            double gradNorm = TensorPrimitives.Norm<double>(_gradient);
+            double gradNorm = FixedOrder.Norm(_gradient);
             if (!double.IsFinite(value) || !double.IsFinite(gradNorm))
             {
                 throw new NumericalFailureException($"Inner problem (7) diverged at Adam iteration {it}: L = {value}, ‖∇L‖ = {gradNorm}.");
@@ -85,7 +84,7 @@ public sealed class SampledAdaptation
                 break;
             }
 
-            TensorPrimitives.Negate<double>(_gradient, _gradient); // Adam minimises −L
+            FixedOrder.Negate(_gradient, _gradient); // Adam minimises −L
             _adam.Step(thetaPrime, _gradient);
         }
 
@@ -100,7 +99,7 @@ public sealed class SampledAdaptation
             TrustRegionNewton.Minimize((x, g) =>
             {
                 double v = objective.Gradient(evaluator, x, g);
-                TensorPrimitives.Negate<double>(g, g);
+                FixedOrder.Negate(g, g);
                 return -v;
             }, x => objective.CurvatureOperator(evaluator, x), theta, tolerance > 0 ? tolerance : 1e-8, Options.NewtonIterations,
                 initialRadius: NewtonRadius);
@@ -108,7 +107,7 @@ public sealed class SampledAdaptation
         }
 
         double final = objective.Gradient(evaluator, thetaPrime, _gradient);
-        return new AdaptationResult(objective, final, TensorPrimitives.Norm<double>(_gradient));
+        return new AdaptationResult(objective, final, FixedOrder.Norm(_gradient));
     }
 
     /// <summary>
@@ -123,7 +122,7 @@ public sealed class SampledAdaptation
         LbfgsResult r = Lbfgs.Minimize((x, g) =>
         {
             double v = objective.Gradient(evaluator, x, g);
-            TensorPrimitives.Negate<double>(g, g);
+            FixedOrder.Negate(g, g);
             return -v;
         }, thetaPrime, tolerance / Math.Sqrt(thetaPrime.Length), Options.PolishIterations);
         if (-r.Value >= start)

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using BoMrl.Numerics;
 using BoMrl.Objectives;
 
 namespace BoMrl.Distances;
@@ -53,9 +53,9 @@ public sealed class EuclideanDistance : IDistance
 
     /// <inheritdoc/>
     public void MixedTransposeProduct(BatchObjectives objectives, DistanceAnchor anchor, ReadOnlySpan<double> theta, ReadOnlySpan<double> x,
-        Span<double> result) => TensorPrimitives.Multiply(x, -2.0, result); // ∇_φ[xᵀ·2(θ − φ)] = −2x
+        Span<double> result) => FixedOrder.Multiply(x, -2.0, result); // ∇_φ[xᵀ·2(θ − φ)] = −2x
 
     /// <inheritdoc/>
     public void MixedProduct(BatchObjectives objectives, DistanceAnchor anchor, ReadOnlySpan<double> theta, ReadOnlySpan<double> v,
-        Span<double> result) => TensorPrimitives.Multiply(v, -2.0, result); // ∂/∂φ 2(θ − φ)·v = −2v
+        Span<double> result) => FixedOrder.Multiply(v, -2.0, result); // ∂/∂φ 2(θ − φ)·v = −2v
 }

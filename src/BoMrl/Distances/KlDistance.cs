@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
 using BoMrl.Policies;
@@ -71,7 +70,7 @@ public sealed class KlDistance : IDistance
     {
         ArgumentNullException.ThrowIfNull(objectives);
         ArgumentNullException.ThrowIfNull(anchor);
-        double norm = TensorPrimitives.Norm(x);
+        double norm = FixedOrder.Norm(x);
         if (norm == 0)
         {
             result.Clear();
@@ -89,9 +88,9 @@ public sealed class KlDistance : IDistance
         IActionDistribution family = objectives.Policy.Distribution;
         foreach (double sign in (ReadOnlySpan<double>)[1.0, -1.0])
         {
-            TensorPrimitives.MultiplyAdd(x, sign * eps / norm, theta, shifted);
+            FixedOrder.MultiplyAdd(x, sign * eps / norm, theta, shifted);
             objectives.Distributions(shifted, batch, dist);
-            TensorPrimitives.Multiply(batch.Weights, sign, coef);
+            FixedOrder.Multiply(batch.Weights, sign, coef);
             if (_forward)
             {
                 family.AddKlGradient(distPhi, dist, rows, coef, dPhi, []); // φ is the first argument
@@ -103,7 +102,7 @@ public sealed class KlDistance : IDistance
         }
 
         objectives.BackwardRecorded(anchor.Phi, batch, anchor.PhiWorkspace, dPhi, result);
-        TensorPrimitives.Multiply(result, norm / (2.0 * eps), result);
+        FixedOrder.Multiply(result, norm / (2.0 * eps), result);
     }
 
     /// <summary>result = (∂/∂φ ∇_θD̂²)·v by a central difference in φ along v of ∇_θD̂²(φ, θ) (π_φ recomputed at each φ).</summary>

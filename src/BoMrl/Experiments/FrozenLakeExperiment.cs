@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics.Tensors;
 using BoMrl.Distances;
 using BoMrl.Environments.FrozenLake;
 using BoMrl.Numerics;
@@ -76,7 +75,7 @@ public static partial class FrozenLakeExperiment
         double[][] bomrlCurves = MetaTest(test, bomrl.Phi, bomrlAlg, q, k, config.Seed, 0, config.Threads);
         double[][] mamlCurves = MetaTest(test, mamlResult.Phi, maml, q, k, config.Seed, 1, config.Threads);
         double[][] randomCurves = MetaTest(test, new double[n], alg, q, k, config.Seed, 2, config.Threads);
-        double[] optimal = test.Select(t => TensorPrimitives.Dot(t.InitialDistribution, ValueIteration.OptimalValues(t))).ToArray();
+        double[] optimal = test.Select(t => FixedOrder.Dot(t.InitialDistribution, ValueIteration.OptimalValues(t))).ToArray();
 
         log?.Invoke($"[{tag}]   ({clock.Elapsed.TotalSeconds:F1} s)");
         log?.Invoke($"[{tag}] theory: bounded optimal policies, ε, A_max, Var (minimised over φ), bound");

@@ -77,14 +77,14 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         : base(setup, Checked(options).Weighting, options.Adaptation, options.Hypergradient, options.MetaUpdate)
     {
         _options = options;
-        _logLambda = Math.Log(options.Adaptation.Lambda);
+        _logLambda = PortableMath.Log(options.Adaptation.Lambda);
         _oldDists = new double[setup.MetaBatchSize][];
         _fisherDists = new double[setup.MetaBatchSize][];
         _fisherRows = new PolicyBatch[setup.MetaBatchSize];
     }
 
     /// <summary>λ of the adaptations: exp(ℓ) when meta-learned, else the configured λ.</summary>
-    protected override double CurrentLambda => _options.LearnLambda ? Math.Exp(_logLambda) : ConfiguredLambda;
+    protected override double CurrentLambda => _options.LearnLambda ? PortableMath.Exp(_logLambda) : ConfiguredLambda;
 
     /// <inheritdoc/>
     public override MetaLearnerState GetState()
@@ -170,7 +170,7 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
             }
 
             // dJ/dℓ = λ·dJ/dλ.
-            double next = _logLambda + _options.LambdaLearningRate * Math.Exp(_logLambda) * mean;
+            double next = _logLambda + _options.LambdaLearningRate * PortableMath.Exp(_logLambda) * mean;
             if (!double.IsFinite(next))
             {
                 throw new NumericalFailureException($"The meta-learned log λ is not finite (dJ/dλ = {mean}).");

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using BoMrl.Numerics;
 using BoMrl.Objectives;
 using BoMrl.Sampling;
 
@@ -105,7 +105,7 @@ public sealed class EMamlLearner : MamlTrpoLearner
         for (int e = 0; e < batch.Episodes; e++)
         {
             ReadOnlySpan<double> r = batch.Rewards.AsSpan(e * batch.Horizon, batch.Lengths[e]);
-            sum += TensorPrimitives.Sum(r);
+            sum += FixedOrder.Sum(r);
             count += r.Length;
         }
 
@@ -187,7 +187,7 @@ public sealed class EMamlLearner : MamlTrpoLearner
         }
         else
         {
-            TensorPrimitives.Multiply(pre.Weights, kappa, coef);
+            FixedOrder.Multiply(pre.Weights, kappa, coef);
         }
 
         if (gradient.IsEmpty)
@@ -197,7 +197,7 @@ public sealed class EMamlLearner : MamlTrpoLearner
 
         var g = new double[gradient.Length];
         double value = objectives.WeightedLogProb(phi, pre, coef, g);
-        TensorPrimitives.Add(gradient, g, gradient);
+        FixedOrder.Add(gradient, g, gradient);
         return value;
     }
 

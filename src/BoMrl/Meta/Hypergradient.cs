@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
@@ -152,7 +151,7 @@ public sealed class Hypergradient
         ArgumentNullException.ThrowIfNull(objective);
         var distanceGradient = new double[thetaPrime.Length];
         objective.DistanceGradient(evaluator, thetaPrime, distanceGradient);
-        return -TensorPrimitives.Dot<double>(_x, distanceGradient);
+        return -FixedOrder.Dot(_x, distanceGradient);
     }
 
     /// <summary>result = (dθ'/dφ)ᵀu, backwards through the adaptation chain. Returns the worst CG outcome of the chain.</summary>
@@ -199,7 +198,7 @@ public sealed class Hypergradient
     internal ImplicitSolve Solve(LinearOperator h, ReadOnlySpan<double> b, Span<double> x)
     {
         double damping = Options.Damping;
-        double bNorm = TensorPrimitives.Norm(b);
+        double bNorm = FixedOrder.Norm(b);
         bool indefinite = false;
         for (int attempt = 0; ; attempt++)
         {
@@ -209,7 +208,7 @@ public sealed class Hypergradient
                 return new ImplicitSolve(cg, damping, cg.NegativeCurvature);
             }
 
-            double bound = 2.0 * bNorm / damping, xNorm = TensorPrimitives.Norm<double>(x);
+            double bound = 2.0 * bNorm / damping, xNorm = FixedOrder.Norm(x);
             bool failed = cg.NegativeCurvature || xNorm > bound;
             indefinite |= failed;
             if (!failed)
@@ -221,7 +220,7 @@ public sealed class Hypergradient
             {
                 if (xNorm > bound)
                 {
-                    TensorPrimitives.Multiply(x, bound / xNorm, x);
+                    FixedOrder.Multiply(x, bound / xNorm, x);
                 }
 
                 return new ImplicitSolve(cg, damping, indefinite);

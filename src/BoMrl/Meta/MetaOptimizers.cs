@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Numerics;
 
 namespace BoMrl.Meta;
@@ -134,7 +133,7 @@ public sealed class SgdStep(double learningRate) : IMetaOptimizer
     public MetaStep Step(double[] phi, double[] gradient, MetaObjective objective)
     {
         ArgumentNullException.ThrowIfNull(objective);
-        TensorPrimitives.MultiplyAdd(gradient, learningRate, phi, phi);
+        FixedOrder.MultiplyAdd(gradient, learningRate, phi, phi);
         return new MetaStep(objective.Kl(phi), true, 0, false);
     }
 
@@ -155,7 +154,7 @@ public sealed class AdamStep(int parameterCount, double learningRate) : IMetaOpt
     {
         ArgumentNullException.ThrowIfNull(objective);
         double[] negative = new double[gradient.Length];
-        TensorPrimitives.Negate(gradient, negative); // Adam minimises −J
+        FixedOrder.Negate(gradient, negative); // Adam minimises −J
         _adam.Step(phi, negative);
         return new MetaStep(objective.Kl(phi), true, 0, false);
     }

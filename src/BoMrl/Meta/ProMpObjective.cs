@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using BoMrl.Numerics;
 using BoMrl.Adaptation;
 using BoMrl.Objectives;
 
@@ -71,7 +71,7 @@ public static class ProMpObjective
         if (withGradient)
         {
             cg = hypergradient.TransposeJacobianProduct(adapted, objectives, gPrime, gradient);
-            TensorPrimitives.MultiplyAdd(klGradient, -innerKlCoefficient, gradient, gradient);
+            FixedOrder.MultiplyAdd(klGradient, -innerKlCoefficient, gradient, gradient);
         }
 
         return (outer - innerKlCoefficient * kl, cg);

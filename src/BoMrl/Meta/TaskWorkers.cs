@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
 using BoMrl.Adaptation;
 using BoMrl.Numerics;
@@ -123,9 +122,9 @@ public sealed class TaskWorkers
         mean.Clear();
         foreach (double[] p in parts)
         {
-            TensorPrimitives.Add(mean, p, mean);
+            FixedOrder.Add(mean, p, mean);
         }
 
-        TensorPrimitives.Multiply(mean, 1.0 / parts.Length, mean);
+        FixedOrder.Multiply(mean, 1.0 / parts.Length, mean);
     }
 }

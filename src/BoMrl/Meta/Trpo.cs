@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Numerics;
 
 namespace BoMrl.Meta;
@@ -84,8 +83,8 @@ public sealed class Trpo
         ArgumentOutOfRangeException.ThrowIfNotEqual(gradient.Length, _step.Length, nameof(gradient));
         CgResult cg = _cg.Solve(fisher, gradient, _step, Options.CgIterations, Options.CgDamping);
         fisher(_step, _fs);
-        TensorPrimitives.MultiplyAdd<double>(_step, Options.CgDamping, _fs, _fs);
-        double shs = 0.5 * TensorPrimitives.Dot<double>(_step, _fs);
+        FixedOrder.MultiplyAdd(_step, Options.CgDamping, _fs, _fs);
+        double shs = 0.5 * FixedOrder.Dot(_step, _fs);
         if (!double.IsFinite(shs))
         {
             throw new NumericalFailureException("TRPO: the Fisher quadratic form of the step is not finite.");
@@ -101,7 +100,7 @@ public sealed class Trpo
         double stepSize = 1.0, kl = 0, improvement = 0, fullStepKl = 0;
         for (int k = 0; k < Options.LineSearchMaxSteps; k++)
         {
-            TensorPrimitives.MultiplyAdd<double>(_step, stepSize * scale, phi, _candidate);
+            FixedOrder.MultiplyAdd(_step, stepSize * scale, phi, _candidate);
             (improvement, kl) = evaluate(_candidate);
             if (!double.IsFinite(improvement) || !double.IsFinite(kl))
             {

@@ -62,7 +62,7 @@ public sealed class Adam
         ArgumentOutOfRangeException.ThrowIfNotEqual(theta.Length, _m.Length, nameof(theta));
         ArgumentOutOfRangeException.ThrowIfNotEqual(gradient.Length, _m.Length, nameof(gradient));
         _t++;
-        double c1 = 1.0 - Math.Pow(Beta1, _t), c2 = 1.0 - Math.Pow(Beta2, _t);
+        double c1 = 1.0 - PortableMath.Pow(Beta1, _t), c2 = 1.0 - PortableMath.Pow(Beta2, _t);
         double stepSize = LearningRate * Math.Sqrt(c2) / c1;
         double epsHat = Epsilon * Math.Sqrt(c2); // ε applied to the bias-corrected v̂, folded into one step size
         for (int i = 0; i < theta.Length; i++)

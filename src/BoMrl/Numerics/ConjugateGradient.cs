@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace BoMrl.Numerics;
 
@@ -56,7 +55,7 @@ public sealed class ConjugateGradient
         x.Clear();
         b.CopyTo(_r);
         b.CopyTo(_p);
-        double bNorm = TensorPrimitives.Norm(b);
+        double bNorm = FixedOrder.Norm(b);
         if (!double.IsFinite(bNorm))
         {
             throw new NumericalFailureException("Conjugate gradient: the right-hand side is not finite.");
@@ -75,10 +74,10 @@ public sealed class ConjugateGradient
             a(_p, _ap);
             if (damping != 0)
             {
-                TensorPrimitives.MultiplyAdd(_p, damping, _ap, _ap);
+                FixedOrder.MultiplyAdd(_p, damping, _ap, _ap);
             }
 
-            double pap = TensorPrimitives.Dot<double>(_p, _ap);
+            double pap = FixedOrder.Dot(_p, _ap);
             if (!double.IsFinite(pap))
             {
                 throw new NumericalFailureException("Conjugate gradient: the operator returned a non-finite product.");
@@ -96,12 +95,12 @@ public sealed class ConjugateGradient
             }
 
             double alpha = rr / pap;
-            TensorPrimitives.MultiplyAdd(_p, alpha, x, x);
-            TensorPrimitives.MultiplyAdd(_ap, -alpha, _r, _r);
-            double rrNew = TensorPrimitives.Dot<double>(_r, _r);
+            FixedOrder.MultiplyAdd(_p, alpha, x, x);
+            FixedOrder.MultiplyAdd(_ap, -alpha, _r, _r);
+            double rrNew = FixedOrder.Dot(_r, _r);
             double beta = rrNew / rr;
             rr = rrNew;
-            TensorPrimitives.MultiplyAdd(_p, beta, _r, _p);
+            FixedOrder.MultiplyAdd(_p, beta, _r, _p);
             it++;
         }
 

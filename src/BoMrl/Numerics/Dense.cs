@@ -1,8 +1,6 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace BoMrl.Numerics;
 
@@ -11,30 +9,29 @@ namespace BoMrl.Numerics;
 /// (one row of the span per unit, one column per sample: size × rows), so the three products of a layer are:
 /// forward Y = W·X (+b), input gradient dX = Wᵀ·dY, weight gradient dW = dY·Xᵀ.
 /// <para>
-/// With AVX2 + FMA the products run register-blocked micro-kernels (4 outputs × 8 samples, or 4 × 2 dot products,
-/// held in 8 YMM accumulators, so each loaded vector feeds 2–4 FMAs instead of one); otherwise, and for tails, they fall
-/// back to <see cref="TensorPrimitives"/> axpy/dot calls over the sample dimension. Both paths are tested against a
-/// scalar reference. No method allocates; outputs must not alias inputs.
+/// Every output element has one fixed formula, whatever the machine (docs/design.md §9): a product element is the
+/// fused chain acc ← b; acc ← fma(m(o, i), x[i, r], acc) for i = 0, 1, … in order; a weight-gradient element is a dot
+/// product over the samples in four interleaved fused lanes (sample r to lane r mod 4), combined as
+/// (l0 + l1) + (l2 + l3), then the rows mod 4 tail fused in order; a bias gradient is <see cref="FixedOrder.Sum"/>.
+/// With AVX2 + FMA the products run register-blocked micro-kernels (4 outputs × 8 samples, or 4 × 2 dot products, held
+/// in 8 YMM accumulators, so each loaded vector feeds 2–4 FMAs instead of one); otherwise scalar loops evaluate the
+/// same formulas (the C library's correctly rounded fma where the hardware has none). Which path, and which block a
+/// sample falls in, changes no bit (tested). No method allocates; outputs must not alias inputs.
 /// </para>
 /// </summary>
 public static class Dense
 {
-    private static readonly bool s_hardware = Fma.IsSupported && Avx2.IsSupported;
-
-    [ThreadStatic]
-    private static bool t_portableOnly;
-
     /// <summary>
-    /// Forces the portable path on the calling thread only (tests exercise both paths; a per-thread switch cannot
-    /// change what concurrently running code computes).
+    /// Forces the scalar path on the calling thread only (tests compare both paths bit for bit; a per-thread switch
+    /// cannot change what concurrently running code computes).
     /// </summary>
     internal static bool PortableOnlyOnThisThread
     {
-        get => t_portableOnly;
-        set => t_portableOnly = value;
+        get => FixedOrder.ScalarOnlyOnThisThread;
+        set => FixedOrder.ScalarOnlyOnThisThread = value;
     }
 
-    private static bool UseBlockedKernels => s_hardware && !t_portableOnly;
+    private static bool UseBlockedKernels => FixedOrder.Vectorised;
 
     /// <summary>
     /// y = W·x + b for a batch: <paramref name="w"/> is outSize × inSize (row-major), <paramref name="x"/> is
@@ -79,11 +76,8 @@ public static class Dense
             yo.Fill(bias.IsEmpty ? 0.0 : bias[o]);
             for (int i = 0; i < reduce; i++)
             {
-                double m = w[o * strideO + i * strideI];
-                if (m != 0.0)
-                {
-                    TensorPrimitives.MultiplyAdd(x.Slice(i * rows, rows), m, yo, yo);
-                }
+                // No skip of zero weights: fma(0, x, −0) is +0, and the blocked kernel does not skip either.
+                FixedOrder.FusedMultiplyAdd(x.Slice(i * rows, rows), w[o * strideO + i * strideI], yo, yo);
             }
         }
     }
@@ -113,17 +107,17 @@ public static class Dense
                 Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, xo);
                 Vector256<double> x1 = Vector256.LoadUnsafe(ref xr, xo + 4);
                 Vector256<double> m = Vector256.Create(Unsafe.Add(ref wr, w0 + wi));
-                a00 = Fma.MultiplyAdd(m, x0, a00);
-                a01 = Fma.MultiplyAdd(m, x1, a01);
+                a00 = Vector256.FusedMultiplyAdd(m, x0, a00);
+                a01 = Vector256.FusedMultiplyAdd(m, x1, a01);
                 m = Vector256.Create(Unsafe.Add(ref wr, w1 + wi));
-                a10 = Fma.MultiplyAdd(m, x0, a10);
-                a11 = Fma.MultiplyAdd(m, x1, a11);
+                a10 = Vector256.FusedMultiplyAdd(m, x0, a10);
+                a11 = Vector256.FusedMultiplyAdd(m, x1, a11);
                 m = Vector256.Create(Unsafe.Add(ref wr, w2 + wi));
-                a20 = Fma.MultiplyAdd(m, x0, a20);
-                a21 = Fma.MultiplyAdd(m, x1, a21);
+                a20 = Vector256.FusedMultiplyAdd(m, x0, a20);
+                a21 = Vector256.FusedMultiplyAdd(m, x1, a21);
                 m = Vector256.Create(Unsafe.Add(ref wr, w3 + wi));
-                a30 = Fma.MultiplyAdd(m, x0, a30);
-                a31 = Fma.MultiplyAdd(m, x1, a31);
+                a30 = Vector256.FusedMultiplyAdd(m, x0, a30);
+                a31 = Vector256.FusedMultiplyAdd(m, x1, a31);
             }
 
             nuint y0 = (nuint)(o0 * rows + r);
@@ -151,10 +145,10 @@ public static class Dense
             for (int i = 0; i < reduce; i++, xo += nrows, wi += si)
             {
                 Vector256<double> x0 = Vector256.LoadUnsafe(ref xr, xo);
-                a0 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w0 + wi)), x0, a0);
-                a1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w1 + wi)), x0, a1);
-                a2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w2 + wi)), x0, a2);
-                a3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w3 + wi)), x0, a3);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w0 + wi)), x0, a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w1 + wi)), x0, a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w2 + wi)), x0, a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref wr, w3 + wi)), x0, a3);
             }
 
             nuint y0 = (nuint)(o0 * rows + start);
@@ -188,7 +182,7 @@ public static class Dense
                 {
                     for (int q = 0; q < 4; q++)
                     {
-                        dw[(j + q) * inSize + k] = TensorPrimitives.Dot(dy.Slice((j + q) * rows, rows), x.Slice(k * rows, rows));
+                        dw[(j + q) * inSize + k] = Dot4(dy.Slice((j + q) * rows, rows), x.Slice(k * rows, rows));
                     }
                 }
             }
@@ -199,7 +193,7 @@ public static class Dense
             ReadOnlySpan<double> dyj = dy.Slice(j * rows, rows);
             for (int k = 0; k < inSize; k++)
             {
-                dw[j * inSize + k] = TensorPrimitives.Dot(dyj, x.Slice(k * rows, rows));
+                dw[j * inSize + k] = Dot4(dyj, x.Slice(k * rows, rows));
             }
         }
 
@@ -207,10 +201,55 @@ public static class Dense
         {
             for (j = 0; j < outSize; j++)
             {
-                db[j] = TensorPrimitives.Sum(dy.Slice(j * rows, rows));
+                db[j] = FixedOrder.Sum(dy.Slice(j * rows, rows));
             }
         }
     }
+
+    /// <summary>
+    /// Σ_r a[r]·b[r] in the weight gradient's association: four fused lanes (r mod 4), (l0 + l1) + (l2 + l3), then the
+    /// tail fused in order — what <see cref="DotBlock4x2"/> computes for eight pairs at once.
+    /// </summary>
+    private static double Dot4(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int rows = a.Length, body = rows - (rows % 4), r = 0;
+        double s;
+        if (UseBlockedKernels)
+        {
+            ref double ar = ref MemoryMarshal.GetReference(a);
+            ref double br = ref MemoryMarshal.GetReference(b);
+            Vector256<double> acc = Vector256<double>.Zero;
+            for (; r < body; r += 4)
+            {
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ar, (nuint)r), Vector256.LoadUnsafe(ref br, (nuint)r), acc);
+            }
+
+            s = Lanes4(acc);
+        }
+        else
+        {
+            double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+            for (; r < body; r += 4)
+            {
+                l0 = Math.FusedMultiplyAdd(a[r], b[r], l0);
+                l1 = Math.FusedMultiplyAdd(a[r + 1], b[r + 1], l1);
+                l2 = Math.FusedMultiplyAdd(a[r + 2], b[r + 2], l2);
+                l3 = Math.FusedMultiplyAdd(a[r + 3], b[r + 3], l3);
+            }
+
+            s = (l0 + l1) + (l2 + l3);
+        }
+
+        for (; r < rows; r++)
+        {
+            s = Math.FusedMultiplyAdd(a[r], b[r], s);
+        }
+
+        return s;
+    }
+
+    /// <summary>(l0 + l1) + (l2 + l3) of a four-lane accumulator, in that order on every machine.</summary>
+    private static double Lanes4(Vector256<double> v) => (v.GetElement(0) + v.GetElement(1)) + (v.GetElement(2) + v.GetElement(3));
 
     /// <summary>dW for rows j0..j0+3 and columns k0, k0+1: eight dot products over the samples at once.</summary>
     private static void DotBlock4x2(ReadOnlySpan<double> dy, ReadOnlySpan<double> x, int rows, int j0, int k0, Span<double> dw, int inSize)
@@ -228,32 +267,32 @@ public static class Dense
             Vector256<double> p = Vector256.LoadUnsafe(ref xr, x0 + rr);
             Vector256<double> q = Vector256.LoadUnsafe(ref xr, x1 + rr);
             Vector256<double> v = Vector256.LoadUnsafe(ref dr, d0 + rr);
-            a00 = Fma.MultiplyAdd(v, p, a00);
-            a01 = Fma.MultiplyAdd(v, q, a01);
+            a00 = Vector256.FusedMultiplyAdd(v, p, a00);
+            a01 = Vector256.FusedMultiplyAdd(v, q, a01);
             v = Vector256.LoadUnsafe(ref dr, d1 + rr);
-            a10 = Fma.MultiplyAdd(v, p, a10);
-            a11 = Fma.MultiplyAdd(v, q, a11);
+            a10 = Vector256.FusedMultiplyAdd(v, p, a10);
+            a11 = Vector256.FusedMultiplyAdd(v, q, a11);
             v = Vector256.LoadUnsafe(ref dr, d2 + rr);
-            a20 = Fma.MultiplyAdd(v, p, a20);
-            a21 = Fma.MultiplyAdd(v, q, a21);
+            a20 = Vector256.FusedMultiplyAdd(v, p, a20);
+            a21 = Vector256.FusedMultiplyAdd(v, q, a21);
             v = Vector256.LoadUnsafe(ref dr, d3 + rr);
-            a30 = Fma.MultiplyAdd(v, p, a30);
-            a31 = Fma.MultiplyAdd(v, q, a31);
+            a30 = Vector256.FusedMultiplyAdd(v, p, a30);
+            a31 = Vector256.FusedMultiplyAdd(v, q, a31);
         }
 
-        double s00 = Vector256.Sum(a00), s01 = Vector256.Sum(a01), s10 = Vector256.Sum(a10), s11 = Vector256.Sum(a11);
-        double s20 = Vector256.Sum(a20), s21 = Vector256.Sum(a21), s30 = Vector256.Sum(a30), s31 = Vector256.Sum(a31);
+        double s00 = Lanes4(a00), s01 = Lanes4(a01), s10 = Lanes4(a10), s11 = Lanes4(a11);
+        double s20 = Lanes4(a20), s21 = Lanes4(a21), s30 = Lanes4(a30), s31 = Lanes4(a31);
         for (; r < rows; r++)
         {
             double p = x[k0 * rows + r], q = x[(k0 + 1) * rows + r];
-            s00 += dy[j0 * rows + r] * p;
-            s01 += dy[j0 * rows + r] * q;
-            s10 += dy[(j0 + 1) * rows + r] * p;
-            s11 += dy[(j0 + 1) * rows + r] * q;
-            s20 += dy[(j0 + 2) * rows + r] * p;
-            s21 += dy[(j0 + 2) * rows + r] * q;
-            s30 += dy[(j0 + 3) * rows + r] * p;
-            s31 += dy[(j0 + 3) * rows + r] * q;
+            s00 = Math.FusedMultiplyAdd(dy[j0 * rows + r], p, s00);
+            s01 = Math.FusedMultiplyAdd(dy[j0 * rows + r], q, s01);
+            s10 = Math.FusedMultiplyAdd(dy[(j0 + 1) * rows + r], p, s10);
+            s11 = Math.FusedMultiplyAdd(dy[(j0 + 1) * rows + r], q, s11);
+            s20 = Math.FusedMultiplyAdd(dy[(j0 + 2) * rows + r], p, s20);
+            s21 = Math.FusedMultiplyAdd(dy[(j0 + 2) * rows + r], q, s21);
+            s30 = Math.FusedMultiplyAdd(dy[(j0 + 3) * rows + r], p, s30);
+            s31 = Math.FusedMultiplyAdd(dy[(j0 + 3) * rows + r], q, s31);
         }
 
         dw[j0 * inSize + k0] = s00;

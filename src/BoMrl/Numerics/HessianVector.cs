@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace BoMrl.Numerics;
 
@@ -30,10 +29,10 @@ public static class HessianVector
     public static double Step(ReadOnlySpan<double> x) => RelativeStep * Scale(x);
 
     /// <summary>
-    /// 1 + ‖x‖∞, the scale the relative steps multiply. (TensorPrimitives.MaxMagnitude returns the signed entry of
+    /// 1 + ‖x‖∞, the scale the relative steps multiply. (MaxMagnitude returns the signed entry of
     /// largest magnitude, so its absolute value is taken: with an entry −1 the step would otherwise be 0.)
     /// </summary>
-    private static double Scale(ReadOnlySpan<double> x) => 1.0 + Math.Abs(TensorPrimitives.MaxMagnitude(x));
+    private static double Scale(ReadOnlySpan<double> x) => 1.0 + Math.Abs(FixedOrder.MaxMagnitude(x));
 
     /// <summary>
     /// result = ∇²f(x)·v by a forward difference from <paramref name="gradientAtX"/> = ∇f(x); an empty span means
@@ -45,7 +44,7 @@ public static class HessianVector
     {
         ArgumentNullException.ThrowIfNull(gradient);
         int n = x.Length;
-        double norm = TensorPrimitives.Norm(v);
+        double norm = FixedOrder.Norm(v);
         if (norm == 0)
         {
             result[..n].Clear();
@@ -54,14 +53,14 @@ public static class HessianVector
 
         double eps = ForwardRelativeStep * Scale(x);
         Span<double> xs = scratch[..n];
-        TensorPrimitives.MultiplyAdd(v, eps / norm, x, xs);
+        FixedOrder.MultiplyAdd(v, eps / norm, x, xs);
         gradient(xs, result);
         if (!gradientAtX.IsEmpty)
         {
-            TensorPrimitives.Subtract(result[..n], gradientAtX, result);
+            FixedOrder.Subtract(result[..n], gradientAtX, result);
         }
 
-        TensorPrimitives.Multiply(result[..n], norm / eps, result);
+        FixedOrder.Multiply(result[..n], norm / eps, result);
     }
 
     /// <summary>
@@ -72,7 +71,7 @@ public static class HessianVector
     {
         ArgumentNullException.ThrowIfNull(gradient);
         int n = x.Length;
-        double norm = TensorPrimitives.Norm(v);
+        double norm = FixedOrder.Norm(v);
         if (norm == 0)
         {
             result[..n].Clear();
@@ -83,11 +82,11 @@ public static class HessianVector
         Span<double> xs = scratch[..n];
         Span<double> gMinus = scratch.Slice(n, n);
         double scale = eps / norm;
-        TensorPrimitives.MultiplyAdd(v, -scale, x, xs);
+        FixedOrder.MultiplyAdd(v, -scale, x, xs);
         gradient(xs, gMinus);
-        TensorPrimitives.MultiplyAdd(v, scale, x, xs);
+        FixedOrder.MultiplyAdd(v, scale, x, xs);
         gradient(xs, result);
-        TensorPrimitives.Subtract(result[..n], gMinus, result);
-        TensorPrimitives.Multiply(result[..n], norm / (2.0 * eps), result);
+        FixedOrder.Subtract(result[..n], gMinus, result);
+        FixedOrder.Multiply(result[..n], norm / (2.0 * eps), result);
     }
 }

@@ -155,7 +155,7 @@ public static class Lbfgs
         double.IsFinite(v) ? v : throw new NumericalFailureException($"L-BFGS: non-finite objective {what}.");
 
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) =>
-        System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+        FixedOrder.Dot(a, b);
 
     private static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
     {

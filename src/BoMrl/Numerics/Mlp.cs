@@ -95,7 +95,7 @@ public sealed class Mlp
             Dense.Affine(w, b, x, nin, nout, rows, y);
             if (l < Layers - 1)
             {
-                System.Numerics.Tensors.TensorPrimitives.Tanh(y, y);
+                PortableMath.Tanh(y, y);
             }
 
             x = y;

@@ -35,6 +35,6 @@ public static class Seeds
     {
         double u1 = 1.0 - rng.NextDouble(); // (0, 1]: log is finite
         double u2 = rng.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+        return Math.Sqrt(-2.0 * PortableMath.Log(u1)) * PortableMath.Cos(2.0 * Math.PI * u2);
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace BoMrl.Numerics;
 
@@ -28,16 +27,16 @@ public static class TrustRegionNewton
         int n = x.Length;
         double[] xs = x.ToArray(), g = new double[n], p = new double[n], trial = new double[n], gTrial = new double[n];
         double[] r = new double[n], d = new double[n], hd = new double[n];
-        double radius = initialRadius, fx = Finite(f(xs, g)), gNorm = TensorPrimitives.Norm<double>(g);
+        double radius = initialRadius, fx = Finite(f(xs, g)), gNorm = FixedOrder.Norm(g);
         int it = 0;
         for (; it < maxIterations && gNorm > gradientTolerance; it++)
         {
             LinearOperator h = hessianAt(xs);
             double model = Steihaug(h, g, radius, cgIterations, p, r, d, hd); // predicted decrease −m(p) ≥ 0
-            TensorPrimitives.Add(xs, p, trial);
+            FixedOrder.Add(xs, p, trial);
             double fTrial = f(trial, gTrial);
             double actual = fx - fTrial, rho = double.IsFinite(fTrial) && model > 0 ? actual / model : -1;
-            double pNorm = TensorPrimitives.Norm<double>(p);
+            double pNorm = FixedOrder.Norm(p);
             if (rho < 0.25)
             {
                 radius = 0.25 * pNorm;
@@ -52,10 +51,10 @@ public static class TrustRegionNewton
                 trial.CopyTo(xs, 0);
                 gTrial.CopyTo(g, 0);
                 fx = fTrial;
-                gNorm = TensorPrimitives.Norm<double>(g);
+                gNorm = FixedOrder.Norm(g);
             }
 
-            if (radius < 1e-12 * (1 + TensorPrimitives.Norm<double>(xs)))
+            if (radius < 1e-12 * (1 + FixedOrder.Norm(xs)))
             {
                 break; // no representable progress
             }
@@ -72,13 +71,13 @@ public static class TrustRegionNewton
         double[] hd)
     {
         Array.Clear(p);
-        TensorPrimitives.Negate<double>(g, r);
+        FixedOrder.Negate(g, r);
         r.CopyTo(d, 0);
-        double rr = TensorPrimitives.Dot<double>(r, r), stop = 1e-2 * Math.Sqrt(rr);
+        double rr = FixedOrder.Dot(r, r), stop = 1e-2 * Math.Sqrt(rr);
         for (int j = 0; j < maxIterations; j++)
         {
             h(d, hd);
-            double curvature = TensorPrimitives.Dot<double>(d, hd);
+            double curvature = FixedOrder.Dot(d, hd);
             if (!double.IsFinite(curvature))
             {
                 throw new NumericalFailureException("Trust-region Newton: non-finite Hessian-vector product.");
@@ -91,36 +90,36 @@ public static class TrustRegionNewton
             }
 
             double alpha = rr / curvature;
-            double pd = TensorPrimitives.Dot<double>(p, d), dd = TensorPrimitives.Dot<double>(d, d), pp = TensorPrimitives.Dot<double>(p, p);
+            double pd = FixedOrder.Dot(p, d), dd = FixedOrder.Dot(d, d), pp = FixedOrder.Dot(p, p);
             if (pp + 2 * alpha * pd + alpha * alpha * dd >= radius * radius)
             {
                 ToBoundary(p, d, radius);
                 break;
             }
 
-            TensorPrimitives.MultiplyAdd(d, alpha, p, p);
-            TensorPrimitives.MultiplyAdd(hd, -alpha, r, r);
-            double rrNew = TensorPrimitives.Dot<double>(r, r);
+            FixedOrder.MultiplyAdd(d, alpha, p, p);
+            FixedOrder.MultiplyAdd(hd, -alpha, r, r);
+            double rrNew = FixedOrder.Dot(r, r);
             if (Math.Sqrt(rrNew) <= stop)
             {
                 break;
             }
 
-            TensorPrimitives.MultiplyAdd(d, rrNew / rr, r, d);
+            FixedOrder.MultiplyAdd(d, rrNew / rr, r, d);
             rr = rrNew;
         }
 
         // −m(p) = −gᵀp − ½pᵀHp, with one more product.
         h(p, hd);
-        return -TensorPrimitives.Dot<double>(g, p) - 0.5 * TensorPrimitives.Dot<double>(p, hd);
+        return -FixedOrder.Dot(g, p) - 0.5 * FixedOrder.Dot(p, hd);
     }
 
     /// <summary>p ← p + τd with τ ≥ 0 such that ‖p + τd‖ = radius.</summary>
     private static void ToBoundary(double[] p, double[] d, double radius)
     {
-        double pd = TensorPrimitives.Dot<double>(p, d), dd = TensorPrimitives.Dot<double>(d, d), pp = TensorPrimitives.Dot<double>(p, p);
+        double pd = FixedOrder.Dot(p, d), dd = FixedOrder.Dot(d, d), pp = FixedOrder.Dot(p, p);
         double tau = (-pd + Math.Sqrt(Math.Max(0, pd * pd + dd * (radius * radius - pp)))) / dd;
-        TensorPrimitives.MultiplyAdd(d, tau, p, p);
+        FixedOrder.MultiplyAdd(d, tau, p, p);
     }
 
     private static double Finite(double v) =>

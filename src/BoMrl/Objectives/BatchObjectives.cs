@@ -1,7 +1,6 @@
 // Over 300 lines on purpose: every batch objective shares one forward/backward-pass protocol (Begin, Add…, End) and its
 // buffers; splitting the terms across files would split that protocol.
 
-using System.Numerics.Tensors;
 using BoMrl.Numerics;
 using BoMrl.Policies;
 
@@ -152,11 +151,11 @@ public sealed class BatchObjectives
         int n = batch.Rows;
         Span<double> logp = _rowA.AsSpan(0, n);
         Family.LogProb(CurrentDist, batch.Actions, n, logp);
-        double value = TensorPrimitives.Dot(coef[..n], logp);
+        double value = FixedOrder.Dot(coef[..n], logp);
         if (_withGradient)
         {
             Span<double> c = _rowA.AsSpan(0, n);
-            TensorPrimitives.Multiply(coef[..n], scale, c);
+            FixedOrder.Multiply(coef[..n], scale, c);
             Family.AddLogProbGradient(CurrentDist, batch.Actions, n, c, CurrentGradient);
         }
 
@@ -173,11 +172,11 @@ public sealed class BatchObjectives
         ReadOnlySpan<double> p = first ? dist : reference, q = first ? reference : dist;
         Span<double> kl = _rowA.AsSpan(0, n);
         Family.Kl(p, q, n, kl);
-        double value = TensorPrimitives.Dot(batch.Weights, kl);
+        double value = FixedOrder.Dot(batch.Weights, kl);
         if (_withGradient)
         {
             Span<double> c = _rowA.AsSpan(0, n);
-            TensorPrimitives.Multiply(batch.Weights, scale, c);
+            FixedOrder.Multiply(batch.Weights, scale, c);
             if (first)
             {
                 Family.AddKlGradient(p, q, n, c, CurrentGradient, []);
@@ -198,11 +197,11 @@ public sealed class BatchObjectives
         int n = batch.Rows;
         Span<double> h = _rowA.AsSpan(0, n);
         Family.Entropy(CurrentDist, n, h);
-        double value = TensorPrimitives.Dot(batch.Weights, h);
+        double value = FixedOrder.Dot(batch.Weights, h);
         if (_withGradient)
         {
             Span<double> c = _rowA.AsSpan(0, n);
-            TensorPrimitives.Multiply(batch.Weights, scale, c);
+            FixedOrder.Multiply(batch.Weights, scale, c);
             Family.AddEntropyGradient(CurrentDist, n, c, CurrentGradient);
         }
 
@@ -228,14 +227,14 @@ public sealed class BatchObjectives
             if (clipped)
             {
                 // h saturates: beyond log ρ = 40, h(ρ) = 2 and h'(ρ)·ρ = 0 exactly in float64; clamping avoids ∞·0.
-                double rho = Math.Exp(Math.Min(logRatio, 40.0));
-                double t = Math.Tanh(rho - 1.0);
+                double rho = PortableMath.Exp(Math.Min(logRatio, 40.0));
+                double t = PortableMath.Tanh(rho - 1.0);
                 value += wa * (1.0 + t);
                 coef[r] = scale * wa * (1.0 - t * t) * rho; // d h(ρ)/d log π = h'(ρ)·ρ
             }
             else
             {
-                double rho = Math.Exp(logRatio);
+                double rho = PortableMath.Exp(logRatio);
                 value += wa * rho;
                 coef[r] = scale * wa * rho;
             }
@@ -270,7 +269,7 @@ public sealed class BatchObjectives
         for (int r = 0; r < n; r++)
         {
             double w = batch.Weights[r], adv = batch.Advantages[r];
-            double rho = Math.Exp(logp[r] - logBehaviour[r]);
+            double rho = PortableMath.Exp(logp[r] - logBehaviour[r]);
             double plain = rho * adv, clipped = Math.Clamp(rho, 1.0 - epsilon, 1.0 + epsilon) * adv;
             bool active = plain <= clipped;
             value += w * (active ? plain : clipped);
@@ -320,7 +319,7 @@ public sealed class BatchObjectives
         ArgumentNullException.ThrowIfNull(batch);
         Begin(theta, batch, !gradient.IsEmpty);
         Span<double> coef = _rowB.AsSpan(0, batch.Rows);
-        TensorPrimitives.Multiply(batch.Weights, batch.Advantages, coef);
+        FixedOrder.Multiply(batch.Weights, batch.Advantages, coef);
         return Finish(theta, gradient, AddWeightedLogProb(coef));
     }
 
@@ -372,7 +371,7 @@ public sealed class BatchObjectives
         Policy.Forward(thetaQ, batch.Observations, n, q, _workspace);
         Span<double> kl = _rowA.AsSpan(0, n);
         Family.Kl(p, q, n, kl);
-        double value = TensorPrimitives.Dot(batch.Weights, kl);
+        double value = FixedOrder.Dot(batch.Weights, kl);
         Span<double> dDist = _dDist.AsSpan(0, len);
         if (!gradQ.IsEmpty)
         {

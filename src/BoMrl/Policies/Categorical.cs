@@ -1,3 +1,4 @@
+using BoMrl.Numerics;
 namespace BoMrl.Policies;
 
 /// <summary>
@@ -37,10 +38,10 @@ public sealed class Categorical : IActionDistribution
         double s = 0;
         for (int k = 0; k < ActionCount; k++)
         {
-            s += Math.Exp(z[k * rows + r] - max);
+            s += PortableMath.Exp(z[k * rows + r] - max);
         }
 
-        return max + Math.Log(s);
+        return max + PortableMath.Log(s);
     }
 
     private int Index(double action)
@@ -73,7 +74,7 @@ public sealed class Categorical : IActionDistribution
             int a = Index(actions[r]);
             for (int k = 0; k < ActionCount; k++)
             {
-                double pk = Math.Exp(dist[k * rows + r] - lse);
+                double pk = PortableMath.Exp(dist[k * rows + r] - lse);
                 dDist[k * rows + r] += coef[r] * ((k == a ? 1.0 : 0.0) - pk); // ∂ log π_a / ∂z_k = 1[k=a] − π_k
             }
         }
@@ -95,7 +96,7 @@ public sealed class Categorical : IActionDistribution
         for (int k = 0; k < ActionCount; k++)
         {
             double logPk = p[k * rows + r] - lseP;
-            s += Math.Exp(logPk) * (logPk - (q[k * rows + r] - lseQ));
+            s += PortableMath.Exp(logPk) * (logPk - (q[k * rows + r] - lseQ));
         }
 
         return s;
@@ -113,7 +114,7 @@ public sealed class Categorical : IActionDistribution
             for (int k = 0; k < ActionCount; k++)
             {
                 double logPk = p[k * rows + r] - lseP, logQk = q[k * rows + r] - lseQ;
-                double pk = Math.Exp(logPk);
+                double pk = PortableMath.Exp(logPk);
                 if (!dP.IsEmpty)
                 {
                     dP[k * rows + r] += coef[r] * pk * (logPk - logQk - kl); // ∂KL/∂zp_k = p_k (log p_k − log q_k − KL)
@@ -121,7 +122,7 @@ public sealed class Categorical : IActionDistribution
 
                 if (!dQ.IsEmpty)
                 {
-                    dQ[k * rows + r] += coef[r] * (Math.Exp(logQk) - pk); // ∂KL/∂zq_k = q_k − p_k
+                    dQ[k * rows + r] += coef[r] * (PortableMath.Exp(logQk) - pk); // ∂KL/∂zq_k = q_k − p_k
                 }
             }
         }
@@ -137,7 +138,7 @@ public sealed class Categorical : IActionDistribution
             for (int k = 0; k < ActionCount; k++)
             {
                 double logPk = dist[k * rows + r] - lse;
-                s -= Math.Exp(logPk) * logPk;
+                s -= PortableMath.Exp(logPk) * logPk;
             }
 
             h[r] = s;
@@ -154,13 +155,13 @@ public sealed class Categorical : IActionDistribution
             for (int k = 0; k < ActionCount; k++)
             {
                 double logPk = dist[k * rows + r] - lse;
-                entropy -= Math.Exp(logPk) * logPk;
+                entropy -= PortableMath.Exp(logPk) * logPk;
             }
 
             for (int k = 0; k < ActionCount; k++)
             {
                 double logPk = dist[k * rows + r] - lse;
-                dDist[k * rows + r] -= coef[r] * Math.Exp(logPk) * (logPk + entropy); // ∂H/∂z_k = −p_k (log p_k + H)
+                dDist[k * rows + r] -= coef[r] * PortableMath.Exp(logPk) * (logPk + entropy); // ∂H/∂z_k = −p_k (log p_k + H)
             }
         }
     }
@@ -175,7 +176,7 @@ public sealed class Categorical : IActionDistribution
             int chosen = ActionCount - 1; // guards against u ≥ Σ p after rounding
             for (int k = 0; k < ActionCount; k++)
             {
-                cumulative += Math.Exp(dist[k * rows + r] - lse);
+                cumulative += PortableMath.Exp(dist[k * rows + r] - lse);
                 if (u < cumulative)
                 {
                     chosen = k;

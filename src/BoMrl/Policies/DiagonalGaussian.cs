@@ -39,7 +39,7 @@ public sealed class DiagonalGaussian : IActionDistribution
             ReadOnlySpan<double> x = actions.Slice(i * rows, rows);
             for (int r = 0; r < rows; r++)
             {
-                double z = (x[r] - mu[r]) * Math.Exp(-logStd[r]);
+                double z = (x[r] - mu[r]) * PortableMath.Exp(-logStd[r]);
                 logp[r] -= 0.5 * z * z + logStd[r];
             }
         }
@@ -59,7 +59,7 @@ public sealed class DiagonalGaussian : IActionDistribution
             Span<double> dLogStd = dDist.Slice((a + i) * rows, rows);
             for (int r = 0; r < rows; r++)
             {
-                double invVar = Math.Exp(-2.0 * logStd[r]);
+                double invVar = PortableMath.Exp(-2.0 * logStd[r]);
                 double diff = x[r] - mu[r];
                 dMu[r] += coef[r] * diff * invVar;                 // ∂/∂μ = (a − μ)/σ²
                 dLogStd[r] += coef[r] * (diff * diff * invVar - 1.0); // ∂/∂log σ = (a − μ)²/σ² − 1
@@ -79,8 +79,8 @@ public sealed class DiagonalGaussian : IActionDistribution
             for (int r = 0; r < rows; r++)
             {
                 double d = muP[r] - muQ[r];
-                double ratio = Math.Exp(2.0 * (lsP[r] - lsQ[r]));
-                kl[r] += lsQ[r] - lsP[r] + 0.5 * (ratio + d * d * Math.Exp(-2.0 * lsQ[r])) - 0.5;
+                double ratio = PortableMath.Exp(2.0 * (lsP[r] - lsQ[r]));
+                kl[r] += lsQ[r] - lsP[r] + 0.5 * (ratio + d * d * PortableMath.Exp(-2.0 * lsQ[r])) - 0.5;
             }
         }
     }
@@ -97,9 +97,9 @@ public sealed class DiagonalGaussian : IActionDistribution
             ReadOnlySpan<double> muQ = q.Slice(i * rows, rows), lsQ = q.Slice((a + i) * rows, rows);
             for (int r = 0; r < rows; r++)
             {
-                double invVarQ = Math.Exp(-2.0 * lsQ[r]);
+                double invVarQ = PortableMath.Exp(-2.0 * lsQ[r]);
                 double d = muP[r] - muQ[r];
-                double ratio = Math.Exp(2.0 * (lsP[r] - lsQ[r]));
+                double ratio = PortableMath.Exp(2.0 * (lsP[r] - lsQ[r]));
                 double c = coef[r];
                 if (wantP)
                 {
@@ -153,7 +153,7 @@ public sealed class DiagonalGaussian : IActionDistribution
         {
             for (int i = 0; i < a; i++)
             {
-                actions[r * a + i] = dist[i * rows + r] + Math.Exp(dist[(a + i) * rows + r]) * noise[r * a + i];
+                actions[r * a + i] = dist[i * rows + r] + PortableMath.Exp(dist[(a + i) * rows + r]) * noise[r * a + i];
             }
         }
     }

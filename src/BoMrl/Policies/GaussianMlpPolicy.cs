@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Numerics;
 
 namespace BoMrl.Policies;
@@ -112,7 +111,7 @@ public sealed class GaussianMlpPolicy : IDifferentiablePolicy
         {
             for (int i = 0; i < a; i++)
             {
-                rest[i] = TensorPrimitives.Sum(distGradient.Slice((a + i) * rows, rows));
+                rest[i] = FixedOrder.Sum(distGradient.Slice((a + i) * rows, rows));
             }
         }
         else

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Numerics;
 
 namespace BoMrl.Sampling;
@@ -127,7 +126,7 @@ public static class Advantages
         {
             ReadOnlySpan<double> q = batch.Returns.AsSpan(e * h, batch.Lengths[e]);
             q.CopyTo(batch.Advantages.AsSpan(e * h, batch.Lengths[e]));
-            sum += TensorPrimitives.Sum(q);
+            sum += FixedOrder.Sum(q);
         }
 
         int n = batch.ValidSteps;
@@ -140,7 +139,7 @@ public static class Advantages
         for (int e = 0; e < batch.Episodes; e++)
         {
             Span<double> a = batch.Advantages.AsSpan(e * h, batch.Lengths[e]);
-            TensorPrimitives.Subtract(a, mean, a);
+            FixedOrder.Subtract(a, mean, a);
         }
     }
 
@@ -191,7 +190,7 @@ public static class Advantages
         double sum = 0;
         for (int e = 0; e < batch.Episodes; e++)
         {
-            sum += TensorPrimitives.Sum<double>(batch.Advantages.AsSpan(e * h, batch.Lengths[e]));
+            sum += FixedOrder.Sum(batch.Advantages.AsSpan(e * h, batch.Lengths[e]));
         }
 
         double mean = sum / n;
@@ -199,8 +198,8 @@ public static class Advantages
         for (int e = 0; e < batch.Episodes; e++)
         {
             Span<double> a = batch.Advantages.AsSpan(e * h, batch.Lengths[e]);
-            TensorPrimitives.Subtract(a, mean, a);
-            squares += TensorPrimitives.SumOfSquares<double>(a);
+            FixedOrder.Subtract(a, mean, a);
+            squares += FixedOrder.SumOfSquares(a);
         }
 
         double std = Math.Sqrt(squares / n);
@@ -213,7 +212,7 @@ public static class Advantages
         for (int e = 0; e < batch.Episodes; e++)
         {
             Span<double> a = batch.Advantages.AsSpan(e * h, batch.Lengths[e]);
-            TensorPrimitives.Multiply(a, scale, a);
+            FixedOrder.Multiply(a, scale, a);
         }
     }
 }

@@ -184,7 +184,7 @@ public sealed class LinearFeatureBaseline
             {
                 int row = e * batch.Horizon + t;
                 Features(batch.Observations.AsSpan(row * n, n), t, _feature);
-                values[row] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(_feature, Weights);
+                values[row] = FixedOrder.Dot(_feature, Weights);
             }
         }
     }

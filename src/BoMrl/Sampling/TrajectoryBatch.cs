@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using BoMrl.Numerics;
 
 namespace BoMrl.Sampling;
 
@@ -82,7 +82,7 @@ public sealed class TrajectoryBatch
         double total = 0;
         for (int e = 0; e < Episodes; e++)
         {
-            total += TensorPrimitives.Sum<double>(Rewards.AsSpan(e * Horizon, Lengths[e]));
+            total += FixedOrder.Sum(Rewards.AsSpan(e * Horizon, Lengths[e]));
         }
 
         return total / Episodes;

@@ -1,3 +1,4 @@
+using BoMrl.Numerics;
 namespace BoMrl.Tabular;
 
 /// <summary>The derivatives of J, Q and ν with respect to the softmax logits, from one evaluation's resolvent.</summary>
@@ -125,7 +126,7 @@ public sealed partial class PolicyEvaluation
             double mean = 0;
             for (int b = 0; b < na; b++)
             {
-                px[b] = System.Numerics.Tensors.TensorPrimitives.Dot(p.Slice((s * na + b) * ns, ns), x);
+                px[b] = FixedOrder.Dot(p.Slice((s * na + b) * ns, ns), x);
                 mean += Pi[s * na + b] * px[b];
             }
 
@@ -186,7 +187,7 @@ public sealed partial class PolicyEvaluation
         for (int sa = 0; sa < ns * na; sa++)
         {
             int s = sa / na;
-            double dQ = gamma * System.Numerics.Tensors.TensorPrimitives.Dot(p.Slice(sa * ns, ns), dV);
+            double dQ = gamma * FixedOrder.Dot(p.Slice(sa * ns, ns), dV);
             double dA = dQ - dV[s];
             double dNu = gamma * q[s];
             dest[sa] = c * (dNu * Pi[sa] * A[sa] + Nu[s] * dPi[sa] * A[sa] + Nu[s] * Pi[sa] * dA);

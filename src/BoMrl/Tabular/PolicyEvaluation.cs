@@ -101,7 +101,7 @@ public sealed partial class PolicyEvaluation
         for (int sa = 0; sa < ns * na; sa++)
         {
             ReadOnlySpan<double> row = p.Slice(sa * ns, ns);
-            q[sa] = r[sa] + gamma * System.Numerics.Tensors.TensorPrimitives.Dot(row, v);
+            q[sa] = r[sa] + gamma * FixedOrder.Dot(row, v);
             adv[sa] = q[sa] - v[sa / na];
         }
 
@@ -112,7 +112,7 @@ public sealed partial class PolicyEvaluation
             nu[s] *= 1 - gamma;
         }
 
-        double ret = System.Numerics.Tensors.TensorPrimitives.Dot(mdp.InitialDistribution, v);
+        double ret = FixedOrder.Dot(mdp.InitialDistribution, v);
         CheckFinite(v, "V");
         CheckFinite(nu, "ν");
         return new PolicyEvaluation(mdp, pi, lu, v, q, adv, nu, ret, estimated: false);
@@ -132,7 +132,7 @@ public sealed partial class PolicyEvaluation
         double[] adv = new double[qHat.Length];
         for (int s = 0; s < v.Length; s++)
         {
-            v[s] = System.Numerics.Tensors.TensorPrimitives.Dot(Pi.AsSpan(s * na, na), qHat.AsSpan(s * na, na));
+            v[s] = FixedOrder.Dot(Pi.AsSpan(s * na, na), qHat.AsSpan(s * na, na));
             for (int a = 0; a < na; a++)
             {
                 adv[s * na + a] = qHat[s * na + a] - v[s];

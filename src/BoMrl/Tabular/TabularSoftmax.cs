@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using BoMrl.Numerics;
 
 namespace BoMrl.Tabular;
 
@@ -20,21 +20,21 @@ public static class TabularSoftmax
     }
 
     /// <summary>
-    /// Softmax of one row with the maximum subtracted first (TensorPrimitives.SoftMax exponentiates the raw values,
+    /// Softmax of one row with the maximum subtracted first (a plain softmax exponentiates the raw values,
     /// which overflows for logits above ~709). May alias.
     /// </summary>
     public static void Row(ReadOnlySpan<double> thetaRow, Span<double> piRow)
     {
-        double max = TensorPrimitives.Max(thetaRow);
+        double max = FixedOrder.Max(thetaRow);
         double sum = 0;
         for (int a = 0; a < thetaRow.Length; a++)
         {
-            double e = Math.Exp(thetaRow[a] - max);
+            double e = PortableMath.Exp(thetaRow[a] - max);
             piRow[a] = e;
             sum += e;
         }
 
-        TensorPrimitives.Divide(piRow, sum, piRow);
+        FixedOrder.Divide(piRow, sum, piRow);
     }
 
     /// <summary>Returns a new array with π_θ for all states.</summary>
@@ -56,14 +56,14 @@ public static class TabularSoftmax
     /// <summary>log π_θ(·|s) for one row, by log-sum-exp.</summary>
     public static void LogProbabilities(ReadOnlySpan<double> thetaRow, Span<double> logPi)
     {
-        double max = TensorPrimitives.Max(thetaRow);
+        double max = FixedOrder.Max(thetaRow);
         double sum = 0;
         foreach (double t in thetaRow)
         {
-            sum += Math.Exp(t - max);
+            sum += PortableMath.Exp(t - max);
         }
 
-        double lse = max + Math.Log(sum);
+        double lse = max + PortableMath.Log(sum);
         for (int a = 0; a < thetaRow.Length; a++)
         {
             logPi[a] = thetaRow[a] - lse;
@@ -76,7 +76,7 @@ public static class TabularSoftmax
     /// </summary>
     public static void JacobianTimes(ReadOnlySpan<double> piRow, ReadOnlySpan<double> v, Span<double> dest)
     {
-        double mean = TensorPrimitives.Dot(piRow, v);
+        double mean = FixedOrder.Dot(piRow, v);
         for (int a = 0; a < piRow.Length; a++)
         {
             dest[a] = piRow[a] * (v[a] - mean);

@@ -46,7 +46,7 @@ public static class ValueIteration
 
         int na = mdp.ActionCount;
         double hi = 1.0;
-        double lo = Math.Exp(-2 * bound); // weights e^{±B} scaled by e^{−B}
+        double lo = PortableMath.Exp(-2 * bound); // weights e^{±B} scaled by e^{−B}
         int[] order = new int[na];
         double[] sorted = new double[na];
         Iterate(mdp, q => BestTopK(q, hi, lo, order, sorted, out _), out double[] v);
@@ -131,7 +131,7 @@ public static class ValueIteration
         for (int a = 0; a < na; a++)
         {
             int sa = s * na + a;
-            qRow[a] = r[sa] + mdp.Gamma * System.Numerics.Tensors.TensorPrimitives.Dot(p.Slice(sa * ns, ns), v);
+            qRow[a] = r[sa] + mdp.Gamma * FixedOrder.Dot(p.Slice(sa * ns, ns), v);
         }
     }
 
@@ -144,7 +144,7 @@ public static class ValueIteration
         double[] vNew = new double[ns];
         double[] q = new double[ns * na];
         // γ^k shrinks the error; the cap allows γ up to ~0.999 at tolerance 1e-13 before reporting failure.
-        int maxIterations = (int)Math.Ceiling(Math.Log(1e-16) / Math.Log(mdp.Gamma)) + 100;
+        int maxIterations = (int)Math.Ceiling(PortableMath.Log(1e-16) / PortableMath.Log(mdp.Gamma)) + 100;
         for (int it = 0; it < maxIterations; it++)
         {
             double diff = 0;

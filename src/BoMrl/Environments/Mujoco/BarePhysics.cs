@@ -1,3 +1,4 @@
+using BoMrl.Numerics;
 using System.Diagnostics;
 
 namespace BoMrl.Environments.Mujoco;
@@ -51,7 +52,7 @@ public static class BarePhysics
                 Span<double> ctrl = datas[k].Ctrl;
                 for (int i = 0; i < ctrl.Length; i++)
                 {
-                    ctrl[i] = 0.5 * Math.Sin(i + k);
+                    ctrl[i] = 0.5 * PortableMath.Sin(i + k);
                 }
 
                 datas[k].Step(frameSkip);

@@ -1,3 +1,4 @@
+using BoMrl.Numerics;
 namespace BoMrl.Environments.Mujoco;
 
 /// <summary>
@@ -166,7 +167,7 @@ public sealed unsafe class MujocoData : IDisposable
         ReadOnlySpan<double> qvel = Qvel;
         for (int r = 0; r < 3; r++)
         {
-            velocity[r] = System.Numerics.Tensors.TensorPrimitives.Dot(_jacobian.AsSpan(r * _nv, _nv), qvel);
+            velocity[r] = FixedOrder.Dot(_jacobian.AsSpan(r * _nv, _nv), qvel);
         }
     }
 

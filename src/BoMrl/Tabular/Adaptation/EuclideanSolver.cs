@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BoMrl.Numerics;
 
 namespace BoMrl.Tabular.Adaptation;
@@ -102,7 +101,7 @@ public static class EuclideanSolver
             dist += (theta[a] - phi[a]) * (theta[a] - phi[a]);
         }
 
-        return nu * TensorPrimitives.Dot(pi, q) - lambda * dist;
+        return nu * FixedOrder.Dot(pi, q) - lambda * dist;
     }
 
     /// <summary>
@@ -114,7 +113,7 @@ public static class EuclideanSolver
     {
         int na = q.Length;
         TabularSoftmax.Row(theta, pi);
-        double v = TensorPrimitives.Dot(pi, q);
+        double v = FixedOrder.Dot(pi, q);
         for (int a = 0; a < na; a++)
         {
             grad[a] = nu * pi[a] * (q[a] - v) - 2 * lambda * (theta[a] - phi[a]);

@@ -1,3 +1,4 @@
+using BoMrl.Numerics;
 using BoMrl.Distances;
 
 namespace BoMrl.Tabular.Adaptation;
@@ -169,7 +170,7 @@ public sealed class TabularAdaptation
                     ForwardKlSolver.Solve(piS, qS, Lambda, piPrime);
                     for (int a = 0; a < na; a++)
                     {
-                        outS[a] = Math.Log(piPrime[a]);
+                        outS[a] = PortableMath.Log(piPrime[a]);
                     }
 
                     break;

@@ -78,7 +78,7 @@ public static partial class TabularHypergradient
                 int sa = s * na + a;
                 double v = alg.Distance == Distance.KlForward
                     ? atPhi.Pi[sa] / atPrime.Pi[sa]                     // −∇_π d1² = π_φ/π'
-                    : -(Math.Log(atPrime.Pi[sa] / atPhi.Pi[sa]) + 1);   // −∇_π d2²
+                    : -(PortableMath.Log(atPrime.Pi[sa] / atPhi.Pi[sa]) + 1);   // −∇_π d2²
                 mV += m[a] * v;
                 vKa += v * m[a] * atPrime.A[sa];
             }

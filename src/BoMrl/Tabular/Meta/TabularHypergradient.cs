@@ -216,7 +216,7 @@ public static partial class TabularHypergradient
             Cholesky.Solve(l, na, rhs, ys); // ys = (−H)⁻¹ g' = y_s
             // ∂F_s/∂ν = π'⊙(Q − ⟨π', Q⟩) = J_softmax(θ') Q
             TabularSoftmax.JacobianTimes(pi, q, g);
-            c[s] = System.Numerics.Tensors.TensorPrimitives.Dot(g, ys);
+            c[s] = FixedOrder.Dot(g, ys);
             TabularSoftmax.JacobianTimes(pi, ys, jy);
             for (int a = 0; a < na; a++)
             {

@@ -133,7 +133,7 @@ public static class TabularMetaTraining
         long samples = 0;
         int[] order = new int[tasks.Count];
         TaskStep[] steps = new TaskStep[batch];
-        double logLambda = Math.Log(alg.Lambda);
+        double logLambda = PortableMath.Log(alg.Lambda);
         double[] lambdas = new double[options.Iterations];
         TabularAdaptation current = alg;
         for (int t = 0; t < options.Iterations; t++)
@@ -191,7 +191,7 @@ public static class TabularMetaTraining
                     throw new NumericalFailureException($"meta-training: non-finite log λ at iteration {t}.");
                 }
 
-                current = alg.WithLambda(Math.Exp(logLambda));
+                current = alg.WithLambda(PortableMath.Exp(logLambda));
             }
 
             progress?.Invoke(t, mean);

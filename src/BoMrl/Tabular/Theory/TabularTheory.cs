@@ -63,8 +63,8 @@ public static class TabularTheory
             {
                 int s = sa / na;
                 ReadOnlySpan<double> row = t.Transitions.Slice(sa * ns, ns);
-                double hi = t.Rewards[sa] + t.Gamma * System.Numerics.Tensors.TensorPrimitives.Dot(row, vMax) - vMin[s];
-                double lo = t.Rewards[sa] + t.Gamma * System.Numerics.Tensors.TensorPrimitives.Dot(row, vMin) - vMax[s];
+                double hi = t.Rewards[sa] + t.Gamma * FixedOrder.Dot(row, vMax) - vMin[s];
+                double lo = t.Rewards[sa] + t.Gamma * FixedOrder.Dot(row, vMin) - vMax[s];
                 bound = Math.Max(bound, Math.Max(hi, -lo));
             }
         }
@@ -229,7 +229,7 @@ public static class TabularTheory
 
             for (int a = 0; a < na && count > 0; a++)
             {
-                start[s * na + a] = distance == Distance.Euclidean ? pis[a] / count : Math.Log(pis[a] / count);
+                start[s * na + a] = distance == Distance.Euclidean ? pis[a] / count : PortableMath.Log(pis[a] / count);
             }
         }
 
