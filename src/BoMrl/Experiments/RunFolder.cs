@@ -150,13 +150,16 @@ public sealed class RunFolder
     }
 
     /// <summary>Writes training.png: pre- and post-adaptation return of every meta-iteration so far.</summary>
-    public void WriteTrainingPlot(IReadOnlyList<MetricsRow> rows)
+    public void WriteTrainingPlot(IReadOnlyList<MetricsRow> rows) =>
+        Plots.Lines(TrainingPlotPath, $"Meta-training: {System.IO.Path.GetFileName(Path)}", "meta-iteration", "mean return", TrainingSeries(rows));
+
+    /// <summary>The curves of training.png: pre- and post-adaptation return against the meta-iteration, counted from 0 as in metrics.csv.</summary>
+    public static IReadOnlyList<Series> TrainingSeries(IReadOnlyList<MetricsRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        double[] x = rows.Select(r => (double)(r.Iteration + 1)).ToArray();
-        Plots.Lines(TrainingPlotPath, $"Meta-training: {System.IO.Path.GetFileName(Path)}", "meta-iteration", "mean return",
-            [new Series("pre-adaptation", x, rows.Select(r => r.PreReturn).ToArray()),
-             new Series("post-adaptation", x, rows.Select(r => r.PostReturn).ToArray())]);
+        double[] x = rows.Select(r => (double)r.Iteration).ToArray();
+        return [new Series("pre-adaptation", x, rows.Select(r => r.PreReturn).ToArray()),
+                new Series("post-adaptation", x, rows.Select(r => r.PostReturn).ToArray())];
     }
 
     /// <summary>Rewrites metrics.csv atomically from <paramref name="rows"/>.</summary>
