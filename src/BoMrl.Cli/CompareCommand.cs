@@ -43,6 +43,7 @@ internal static class CompareCommand
         foreach (string dir in runs)
         {
             var folder = new RunFolder(dir);
+            using RunLock? reading = Readable(folder);
             if (!File.Exists(folder.TestReportPath))
             {
                 throw new UsageException($"{folder.Path} has no test.json; run 'bomrl test --run {dir}' first");
@@ -97,6 +98,7 @@ internal static class CompareCommand
         foreach (string dir in runs)
         {
             var folder = new RunFolder(dir);
+            using RunLock? reading = Readable(folder);
             if (!File.Exists(folder.MetricsPath))
             {
                 throw new UsageException($"{folder.Path} has no metrics.csv; run 'bomrl train --out {dir}' first");
@@ -111,6 +113,13 @@ internal static class CompareCommand
             }
 
             string[][] rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
+            if (rows.Select((r, k) => (r, k)).FirstOrDefault(p => p.r.Length != names.Length) is { r: { } torn } bad)
+            {
+                // A half-written or hand-edited line: its last number may be cut short, so nothing of it is drawn.
+                throw new UsageException($"{folder.MetricsPath}: line {bad.k + 2} has {torn.Length} of {names.Length} columns (cut short?); " +
+                    $"'bomrl train --out {RunSupport.ShellQuote(dir)} --resume' rewrites metrics.csv from the checkpoint");
+            }
+
             double Cell(string[] row, int k) =>
                 row.Length > k && double.TryParse(row[k], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
                 : throw new UsageException($"{folder.MetricsPath}: '{string.Join(',', row)}' has no number in column {names[k]}");
@@ -125,6 +134,13 @@ internal static class CompareCommand
         return 0;
     }
 
+    /// <summary>
+    /// Refuses, in one line, a folder a writer (train, test) holds now; else a shared hold on the folder's lock while it
+    /// is read (null for folders no bomrl writer has locked), so a writer cannot start under the reader and the reader
+    /// never sees a half-finished run.
+    /// </summary>
+    private static RunLock? Readable(RunFolder folder) => RunLock.TryShared(folder.Path, "compare it when that has finished");
+
     private static void CheckArguments(string[] runs, string output)
     {
         if (runs.Length == 0)
@@ -135,6 +151,15 @@ internal static class CompareCommand
         if (!string.Equals(Path.GetExtension(output), ".png", StringComparison.OrdinalIgnoreCase))
         {
             throw new UsageException($"--out must name a .png file (got {output})");
+        }
+
+        foreach (string dir in runs)
+        {
+            string full = Path.GetFullPath(dir);
+            if (!Directory.Exists(full))
+            {
+                throw new UsageException(File.Exists(full) ? $"--runs: {full} is a file, not a run folder" : $"--runs: {full} does not exist");
+            }
         }
     }
 

@@ -24,9 +24,9 @@ internal static class ErrorPolicy
         Exception root = TrainingFailedException.Unwrap(e); // a failure in a per-task parallel loop: its first task's
         (int code, string line) = root switch
         {
-            UsageException or ConfigException or RunFolderException or FolderLockedException => (Program.UsageExitCode, root.Message),
+            UsageException or ConfigException or RunFolderException or FolderLockedException or FolderNotWritableException => (Program.UsageExitCode, root.Message),
             MujocoNotAvailableException => (Program.MissingDependencyExitCode, root.Message),
-            OperationCanceledException => (Program.InterruptedExitCode, "interrupted"),
+            OperationCanceledException => (Interrupts.ExitCode, "interrupted"),
             TrainingFailedException or MetaTestFailedException or FrozenLakeFailedException => (Program.FailureExitCode, root.Message),
             _ => (Program.FailureExitCode, Describe(root)),
         };
@@ -39,14 +39,24 @@ internal static class ErrorPolicy
         return code;
     }
 
-    /// <summary>A failure in words: numerical failures by their message, anything else with what kind of failure it was.</summary>
+    /// <summary>
+    /// A failure in words: numerical failures by their message, file-system failures by what went wrong, anything else by
+    /// its message (never the exception's type name; BOMRL_DEBUG=1 adds the type and the stack trace).
+    /// </summary>
     public static string Describe(Exception e) => e switch
     {
         NumericalFailureException => $"numerical failure: {e.Message}",
         OverflowException => $"arithmetic overflow: {e.Message} (a size or count too large for the numbers it is multiplied with)",
         OutOfMemoryException => $"out of memory: {e.Message}",
         InsufficientExecutionStackException or StackOverflowException => $"out of stack: {e.Message}",
-        IOException or UnauthorizedAccessException => $"file system: {e.Message}",
-        _ => $"failed ({e.GetType().Name}): {e.Message}",
+        IOException or UnauthorizedAccessException => $"file system: {FileSystemErrors.Describe(e)}{Where(e.Message)}",
+        _ => $"failed: {RunSupport.OneLine(e.Message).TrimEnd('.')} (BOMRL_DEBUG=1 shows where)",
     };
+
+    /// <summary>" (PATH)" when a .NET I/O message quotes a path ("... : '/x/y'"), else empty.</summary>
+    private static string Where(string message)
+    {
+        int i = message.IndexOf(" : '", StringComparison.Ordinal);
+        return i < 0 ? string.Empty : $" ({message[(i + 4)..].TrimEnd('.', '\'')})";
+    }
 }

@@ -161,9 +161,9 @@ internal static class FrozenLakeCommand
         {
             return RunClaim.Take(dir, kind, resume: false, force);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is (IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException) and not BoMrl.IO.FolderNotWritableException)
         {
-            throw new UsageException($"cannot write to --out '{dir}': {e.Message.Split('\n')[0]}");
+            throw new UsageException($"cannot write to --out '{dir}': {(e is ArgumentException ? RunSupport.OneLine(e.Message) : BoMrl.IO.FileSystemErrors.Describe(e))}");
         }
     }
 

@@ -46,6 +46,41 @@ internal static class ParseErrors
         return $"{RunSupport.OneLine(parse.Errors[0].Message)} ({verb} --help lists the options)";
     }
 
+    /// <summary>
+    /// "--out is empty; give a folder" when an option or argument of the invoked verb was given an empty string (no verb
+    /// takes one: every string option names a path, an address or a choice); null when none was.
+    /// </summary>
+    public static string? EmptyValue(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        string verb = parse.CommandResult.Command.Name;
+        foreach (SymbolResult child in parse.CommandResult.Children)
+        {
+            (string? name, IReadOnlyList<Token> tokens) = child switch
+            {
+                OptionResult o => (o.Option.Name, o.Tokens),
+                ArgumentResult a => (a.Argument.Name, a.Tokens),
+                _ => (null, (IReadOnlyList<Token>)[]),
+            };
+            if (name is not null && tokens.Any(t => t.Value.Length == 0))
+            {
+                string what = name switch
+                {
+                    "--out" when verb == "compare" => "a .png file to write",
+                    "--out" or "--run" or "--runs" or "--configs" => "a folder",
+                    "--config" => "a JSON config file (configs/*.json)",
+                    "--tls" => "the cluster's certificate file (.pfx)",
+                    "--cluster" => "redis://HOST:PORT",
+                    "benchmark" => "frozenlake (or the subcommand locomotion)",
+                    _ => "a value (bomrl " + verb + " --help lists them)",
+                };
+                return $"{name} is empty; give {what}";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>"--x expects an integer, got 'abc'" when the error is a value that does not convert to the option's type.</summary>
     private static string? TypeError(ParseError error)
     {

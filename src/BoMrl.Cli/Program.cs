@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using BoMrl.Experiments;
 using BoMrl.Meta;
 
@@ -19,11 +20,19 @@ public static class Program
     /// <summary>Exit code after Ctrl-C (128 + SIGINT, as shells report it).</summary>
     public const int InterruptedExitCode = 130;
 
-    /// <summary>Runs the CLI on the process's console; Ctrl-C asks a running <c>train</c> to stop at the next safe point.</summary>
+    /// <summary>Exit code after SIGTERM (128 + SIGTERM, as shells report it).</summary>
+    public const int TerminatedExitCode = 143;
+
+    /// <summary>
+    /// Runs the CLI on the process's console; Ctrl-C or SIGTERM asks a running <c>train</c> (or study) to stop at the
+    /// next safe point, after the checkpoint of the iteration in progress.
+    /// </summary>
     public static int Main(string[] args)
     {
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => Interrupts.OnCancelKeyPress(interrupt, e, Console.Error);
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM,
+            c => Interrupts.OnTerminate(interrupt, c, Console.Error));
         return Run(args, new CliContext(Console.Out, Console.Error) { Cancellation = interrupt.Token });
     }
 
@@ -48,6 +57,12 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             ctx.Error.WriteLine($"bomrl: {ParseErrors.Describe(root, args, parse)}");
+            return UsageExitCode;
+        }
+
+        if (ParseErrors.EmptyValue(parse) is { } empty)
+        {
+            ctx.Error.WriteLine($"bomrl: {empty}");
             return UsageExitCode;
         }
 
@@ -97,15 +112,22 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, Func<TrainConf
 /// <summary>Bad input detected after parsing (unwritable folder, invalid config key, ...): one line, exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
-/// <summary>Ctrl-C: a safe stop between meta-iterations where a verb supports it, else a message and exit 130.</summary>
+/// <summary>
+/// Ctrl-C and SIGTERM: a safe stop between meta-iterations where a verb supports it (exit 130 or 143 once stopped),
+/// else a message and the same exit code at once.
+/// </summary>
 internal static class Interrupts
 {
     private static volatile bool s_stoppable;
     private static volatile string s_stopping = "stopping after the meta-iteration in progress";
+    private static volatile int s_exitCode = Program.InterruptedExitCode;
+
+    /// <summary>The exit code of the signal that stopped the run: 130 after Ctrl-C (and in tests), 143 after SIGTERM.</summary>
+    public static int ExitCode => s_exitCode;
 
     /// <summary>
-    /// Marks a section (the training loop, a worker) that stops by itself at a safe point when the token is cancelled;
-    /// <paramref name="stopping"/> is what the first Ctrl-C prints.
+    /// Marks a section (the training loop, a study, a worker) that stops by itself at a safe point when the token is
+    /// cancelled; <paramref name="stopping"/> is what the first signal prints.
     /// </summary>
     public static IDisposable Stoppable(string stopping = "stopping after the meta-iteration in progress")
     {
@@ -120,18 +142,38 @@ internal static class Interrupts
     /// </summary>
     public static void OnCancelKeyPress(CancellationTokenSource cts, ConsoleCancelEventArgs e, TextWriter stderr)
     {
+        e.Cancel = true;
+        if (!Stop(cts, "Ctrl-C", Program.InterruptedExitCode, stderr))
+        {
+            Environment.Exit(Program.InterruptedExitCode);
+        }
+    }
+
+    /// <summary>SIGTERM, handled as Ctrl-C is (a stop at the next safe point inside a stoppable section), with exit 143.</summary>
+    public static void OnTerminate(CancellationTokenSource cts, PosixSignalContext c, TextWriter stderr)
+    {
+        c.Cancel = true;
+        if (!Stop(cts, "SIGTERM", Program.TerminatedExitCode, stderr))
+        {
+            Environment.Exit(Program.TerminatedExitCode);
+        }
+    }
+
+    /// <summary>Cancels <paramref name="cts"/> when a stoppable section runs and no stop is under way; false: end now.</summary>
+    private static bool Stop(CancellationTokenSource cts, string signal, int code, TextWriter stderr)
+    {
         if (s_stoppable && !cts.IsCancellationRequested)
         {
-            e.Cancel = true;
+            s_exitCode = code;
             cts.Cancel();
-            stderr.WriteLine($"bomrl: interrupt: {s_stopping} (Ctrl-C again to stop at once)");
-            return;
+            stderr.WriteLine($"bomrl: {signal}: {s_stopping} ({signal} again to stop at once)");
+            return true;
         }
 
-        // Elsewhere, or a second Ctrl-C: end now with 130 (files are written atomically, so no folder is left torn).
-        stderr.WriteLine("bomrl: interrupted");
-        e.Cancel = true;
-        Environment.Exit(Program.InterruptedExitCode);
+        // Elsewhere, or a second signal: end now (files are written atomically, so no folder is left torn; the lock's
+        // pid file is removed at process exit).
+        stderr.WriteLine(code == Program.TerminatedExitCode ? "bomrl: terminated" : "bomrl: interrupted");
+        return false;
     }
 
     private sealed class Section : IDisposable

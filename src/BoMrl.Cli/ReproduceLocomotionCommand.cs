@@ -87,28 +87,21 @@ internal static class ReproduceLocomotionCommand
         RunSupport.Writing(study.OutDirectory, () => claim = RunClaim.Take(study.OutDirectory, RunKinds.Study,
             resume: RunClaim.Inspect(study.OutDirectory)?.Kind == RunKinds.Study));
         using RunClaim held = claim!;
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // First Ctrl-C: finish and checkpoint the current iteration, then stop; a second one ends the process.
-            ctx.Error.WriteLine("reproduce locomotion: stopping after the current iteration (re-run the command to continue)");
-            e.Cancel = !cancel.IsCancellationRequested;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        // First Ctrl-C or SIGTERM: finish and checkpoint the current iteration, then stop; a second one ends the process.
+        using IDisposable stoppable = Interrupts.Stoppable("stopping after the current iteration (re-run the command to continue)");
         try
         {
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"reproduce locomotion: {env}, {scale.Name} scale, {methods.Count} methods × {seeds.Length} seeds into {study.OutDirectory}"));
-            study.Run(c => RunSupport.CreateLearner(ctx, c), ctx.Out.WriteLine, cancel.Token);
+            study.Run(c => RunSupport.CreateLearner(ctx, c), ctx.Out.WriteLine, ctx.Cancellation);
             IReadOnlyList<MethodSummary> rows = LocomotionReport.Write(study);
             ctx.Out.WriteLine($"wrote {Path.Combine(study.OutDirectory, env + ".md")} ({rows.Count} methods), {env}-adaptation.png, {env}-training.png");
             return 0;
         }
         catch (OperationCanceledException)
         {
-            ctx.Error.WriteLine("reproduce locomotion: interrupted; the run folders hold their last checkpoints");
-            return 130;
+            ctx.Error.WriteLine("bomrl: reproduce locomotion: interrupted; the run folders hold their last checkpoints; re-run the command to continue");
+            return Interrupts.ExitCode;
         }
         catch (ConfigException e)
         {
@@ -117,10 +110,6 @@ internal static class ReproduceLocomotionCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             throw new UsageException(RunSupport.OneLine(e.Message));
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 

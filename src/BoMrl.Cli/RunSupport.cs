@@ -1,4 +1,5 @@
 using BoMrl.Experiments;
+using BoMrl.IO;
 using BoMrl.Meta;
 
 namespace BoMrl.Cli;
@@ -110,10 +111,23 @@ internal static class RunSupport
         {
             write();
         }
+        catch (FolderNotWritableException)
+        {
+            throw;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write {path}: {OneLine(e.Message)}");
+            throw new UsageException($"cannot write to {path}: {FileSystemErrors.Describe(e)}");
         }
+    }
+
+    /// <summary>A path as a shell word the user can paste: unchanged when plain, else in single quotes ("'my runs/a'").</summary>
+    public static string ShellQuote(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return path.Length > 0 && path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+:,@%=".Contains(c))
+            ? path
+            : "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
     }
 
     /// <summary>The first line of a message.</summary>

@@ -46,11 +46,21 @@ internal static class TestCommand
         }
 
         var folder = new RunFolder(runPath);
+        if (!Directory.Exists(folder.Path))
+        {
+            throw new UsageException(File.Exists(folder.Path) ? $"--run: {folder.Path} is a file, not a run folder" : $"--run: no such folder {folder.Path}");
+        }
+
         if (RunClaim.Inspect(folder.Path) is { Kind: not RunKinds.Train } other)
         {
             throw new UsageException($"--run: {folder.Path} holds a {other.Kind} run, not a train run");
         }
 
+        // One writer per folder: the test holds the run's lock until test.json and test.png are written, so a train
+        // (--resume, --force) or a second test cannot change the run under it, nor it under them.
+        RunClaim? claim = null;
+        RunSupport.Writing(folder.Path, () => claim = RunClaim.Join(folder.Path, RunKinds.Train, "wait for it to finish, then test"));
+        using RunClaim held = claim!;
         (TrainConfig config, Checkpoint checkpoint) = RunSupport.ReadRun(folder, "--run", iterationArg);
         int steps = stepsArg ?? config.Test.Steps;
         int tasks = tasksArg ?? config.Test.Tasks;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BoMrl.Cluster;
 using BoMrl.Experiments;
+using BoMrl.IO;
 using BoMrl.Meta;
 using Spectre.Console;
 
@@ -129,6 +130,7 @@ internal static class TrainCommand
         int done = checkpoint?.CompletedIterations ?? 0;
         if (checkpoint is not null && done >= config.Iterations)
         {
+            RunSupport.Writing(folder.Path, () => Trainer.Complete(folder, checkpoint, config.CheckpointEvery));
             held.Finish();
             ctx.Out.WriteLine($"{folder.Path}: already {done} of {config.Iterations} iterations; nothing to do");
             return 0;
@@ -151,20 +153,22 @@ internal static class TrainCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write {folder.Path}: {RunSupport.OneLine(e.Message)}");
+            // A full disk, a read-only remount: the checkpoints written so far stay; once fixed, --resume continues.
+            string then = folder.HasCheckpoint ? $"continue with: bomrl train --out {RunSupport.ShellQuote(folder.Path)} --resume" : "start again with --force";
+            throw new UsageException($"cannot write to {folder.Path}: {FileSystemErrors.Describe(e)} after {completed} meta-iterations; once fixed, {then}");
         }
         catch (TrainingFailedException e) when (cluster is not null && e.InnerException is { } inner
             && TrainingFailedException.Unwrap(inner) is ClusterUnavailableException lost)
         {
             throw new TrainingFailedException(e.Iteration, new ClusterUnavailableException(
-                $"{RunSupport.OneLine(lost.Message)}; once workers are back: bomrl train --out {folder.Path} --resume --cluster {a.Cluster}"));
+                $"{RunSupport.OneLine(lost.Message)}; once workers are back: bomrl train --out {RunSupport.ShellQuote(folder.Path)} --resume --cluster {a.Cluster}"));
         }
         catch (OperationCanceledException) when (ctx.Cancellation.IsCancellationRequested)
         {
             // Ctrl-C: Trainer stopped between iterations, after writing the checkpoint of every completed one.
             ctx.Error.WriteLine($"bomrl: interrupted after {completed} of {config.Iterations} meta-iterations; the checkpoint is saved; " +
-                $"continue with: bomrl train --out {folder.Path} --resume");
-            return Program.InterruptedExitCode;
+                $"continue with: bomrl train --out {RunSupport.ShellQuote(folder.Path)} --resume");
+            return Interrupts.ExitCode;
         }
 
         held.Finish();

@@ -57,6 +57,13 @@ internal static class WorkerCommand
         }
         catch (Exception e) when (!stop.IsCancellationRequested)
         {
+            if (RedisFailure(e) is { } redis)
+            {
+                // StackExchange.Redis advises 'abortConnect=false', a setting this command line does not take: say what failed instead.
+                string endpoint = ClusterHosting.RedisConnectionString(cluster);
+                throw new UsageException($"worker cannot reach Redis at {endpoint} ({RedisReason(redis)}); start redis-server there or correct --cluster");
+            }
+
             string why = e is OperationCanceledException ? $"no answer within {JoinTimeout.TotalSeconds:F0} s" : RunSupport.OneLine(RootMessage(e));
             throw new UsageException($"worker cannot join the cluster at {cluster} on {bind}:{port}/{gateway}: {why}");
         }
@@ -121,6 +128,37 @@ internal static class WorkerCommand
         {
             throw new UsageException($"--threads must be 0 (all cores) or positive (got {threads})");
         }
+    }
+
+    /// <summary>The StackExchange.Redis connection failure in <paramref name="e"/>'s causes, if any.</summary>
+    private static StackExchange.Redis.RedisConnectionException? RedisFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is StackExchange.Redis.RedisConnectionException r)
+            {
+                return r;
+            }
+
+            if (x is AggregateException { InnerExceptions.Count: > 0 } a && RedisFailure(a.InnerExceptions[0]) is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why Redis could not be reached, in words: "connection refused", "no answer", ... (the failure type StackExchange.Redis reports).</summary>
+    private static string RedisReason(StackExchange.Redis.RedisConnectionException e)
+    {
+        string inner = e.InnerException is { } i ? RunSupport.OneLine(i.Message).TrimEnd('.') : string.Empty;
+        return inner.Length > 0 ? inner.ToLowerInvariant() : e.FailureType switch
+        {
+            StackExchange.Redis.ConnectionFailureType.UnableToConnect or StackExchange.Redis.ConnectionFailureType.UnableToResolvePhysicalConnection => "connection refused or no answer",
+            StackExchange.Redis.ConnectionFailureType.AuthenticationFailure => "authentication failed",
+            _ => "no connection",
+        };
     }
 
     private static string RootMessage(Exception e)

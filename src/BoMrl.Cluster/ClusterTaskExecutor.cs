@@ -313,5 +313,5 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
         }
     }
 
-    private static string Describe(Exception? e) => e is null ? "no answer" : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ").Trim()}";
+    private static string Describe(Exception? e) => e is null ? "no answer" : e.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.');
 }

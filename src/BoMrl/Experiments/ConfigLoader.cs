@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -36,11 +37,15 @@ public static class ConfigLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path)).TrimStart('\uFEFF');
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new ConfigException($"{path}: config is not UTF-8 text (an invalid byte at offset {e.Index}); save it as UTF-8");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new ConfigException($"cannot read config {path}: {e.Message}");
+            throw new ConfigException($"cannot read config {path}: {BoMrl.IO.FileSystemErrors.Describe(e)}");
         }
 
         try
@@ -107,7 +112,7 @@ public static class ConfigLoader
         }
         catch (JsonException e)
         {
-            throw new ConfigException(Describe(e));
+            throw new ConfigException(Describe(e, text));
         }
 
         if (node is not JsonObject root)
@@ -154,7 +159,7 @@ public static class ConfigLoader
         }
         catch (JsonException e)
         {
-            throw new ConfigException(Describe(e));
+            throw new ConfigException(Describe(e, json));
         }
     }
 
@@ -204,9 +209,17 @@ public static class ConfigLoader
         return null;
     }
 
-    /// <summary>Turns a deserialisation error into "config key 'a.b' ..." using the error's JSON path.</summary>
-    private static string Describe(JsonException e)
+    /// <summary>
+    /// Turns a deserialisation error into "config key 'a.b' ..." using the error's JSON path; valid JSON nested deeper
+    /// than the reader's limit is called that, not "not valid JSON".
+    /// </summary>
+    private static string Describe(JsonException e, string json)
     {
+        if (JsonNesting.Depth(json) is int depth && depth > JsonNesting.MaxDepth)
+        {
+            return $"config is nested {depth} levels deep; the limit is {JsonNesting.MaxDepth}";
+        }
+
         if (e.Path is null or "$")
         {
             return e.LineNumber is long line

@@ -239,6 +239,7 @@ public sealed class LocomotionStudy
     private void Test(StudyRun r, string name, Func<TrainConfig, IMetaLearner> create, Action<string> log)
     {
         RunFolder folder = Folder(r);
+        using RunClaim claim = RunClaim.Join(folder.Path, RunKinds.Train, "wait for it to finish, then re-run the study"); // one writer per run folder
         Checkpoint checkpoint = folder.ReadCheckpoint() ?? throw new InvalidDataException($"{folder.Path}: no checkpoint");
         if (File.Exists(folder.TestReportPath))
         {

@@ -69,42 +69,27 @@ public sealed class RunClaim : IDisposable
     /// <summary>The kind this claim writes.</summary>
     public string Kind { get; }
 
-    /// <summary>Locks <paramref name="directory"/> (creating it) and checks that a <paramref name="kind"/> run may write it.</summary>
+    /// <summary>
+    /// Locks <paramref name="directory"/> (creating it) and checks that a <paramref name="kind"/> run may write it. A
+    /// refusal is decided before anything is created where possible, and a claim refused under the lock is undone
+    /// (<see cref="RunLock.ReleaseAndUndo"/>), so a refused run leaves the folder as it was.
+    /// </summary>
     public static RunClaim Take(string directory, string kind, bool resume = false, bool force = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentException.ThrowIfNullOrEmpty(kind);
         string dir = System.IO.Path.GetFullPath(directory);
+        if (!File.Exists(dir))
+        {
+            Check(dir, Inspect(dir), kind, resume, force); // refuse before the lock file is created
+        }
+
         RunLock held = RunLock.Acquire(dir);
         try
         {
             RunInfo? existing = Inspect(dir);
-            if (resume)
-            {
-                if (existing?.Kind != kind)
-                {
-                    throw new RunFolderException(existing is null
-                        ? $"--resume: {dir} holds no {kind} run"
-                        : $"--resume: {dir} holds a {existing.Kind} run, not a {kind} run");
-                }
-            }
-            else if (existing is not null && !force)
-            {
-                if (existing.Kind != kind)
-                {
-                    throw new RunFolderException(existing.Kind == "unknown"
-                        ? $"{dir} is not empty and holds no bomrl run; choose a new or empty --out, or pass --force"
-                        : $"{dir} holds a {existing.Kind} run; writing a {kind} run there would mix their files; choose another --out or pass --force");
-                }
-
-                if (kind == RunKinds.Train || existing.Finished)
-                {
-                    throw new RunFolderException(kind == RunKinds.Train
-                        ? $"{dir} already holds a run; pass --resume to continue it, --force to start it over, or choose another --out"
-                        : $"{dir} already holds a finished {kind} run; pass --force to overwrite it or choose another --out");
-                }
-            }
-            else if (existing is not null && force)
+            Check(dir, existing, kind, resume, force);
+            if (existing is not null && force && !resume)
             {
                 RemoveOutputs(dir, existing.Kind);
             }
@@ -113,10 +98,81 @@ public sealed class RunClaim : IDisposable
             claim.Record(finished: false);
             return claim;
         }
+        catch (RunFolderException)
+        {
+            held.ReleaseAndUndo();
+            throw;
+        }
         catch
         {
             held.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Locks an existing <paramref name="kind"/> run folder to add to it without changing its kind or state (what
+    /// <c>bomrl test</c> does to a train run: test.json, test.png); refuses a missing folder and one of another kind, and
+    /// names the holder when another process writes the folder, followed by <paramref name="advice"/>.
+    /// </summary>
+    public static RunClaim Join(string directory, string kind, string advice)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string dir = System.IO.Path.GetFullPath(directory);
+        if (!Directory.Exists(dir))
+        {
+            throw new RunFolderException(File.Exists(dir) ? $"{dir} is a file, not a run folder" : $"{dir} does not exist");
+        }
+
+        RunLock held = RunLock.Acquire(dir, advice);
+        try
+        {
+            if (Inspect(dir) is { } other && other.Kind != kind)
+            {
+                throw new RunFolderException($"{dir} holds a {other.Kind} run, not a {kind} run");
+            }
+
+            return new RunClaim(dir, kind, held);
+        }
+        catch (RunFolderException)
+        {
+            held.ReleaseAndUndo();
+            throw;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Refuses, with one line, what a <paramref name="kind"/> run may not do to a folder holding <paramref name="existing"/>.</summary>
+    private static void Check(string dir, RunInfo? existing, string kind, bool resume, bool force)
+    {
+        if (resume)
+        {
+            if (existing?.Kind != kind)
+            {
+                throw new RunFolderException(existing is null
+                    ? $"--resume: {dir} holds no {kind} run"
+                    : $"--resume: {dir} holds a {existing.Kind} run, not a {kind} run");
+            }
+        }
+        else if (existing is not null && !force)
+        {
+            if (existing.Kind != kind)
+            {
+                throw new RunFolderException(existing.Kind == "unknown"
+                    ? $"{dir} is not empty and holds no bomrl run; choose a new or empty --out, or pass --force"
+                    : $"{dir} holds a {existing.Kind} run; writing a {kind} run there would mix their files; choose another --out or pass --force");
+            }
+
+            if (kind == RunKinds.Train || existing.Finished)
+            {
+                throw new RunFolderException(kind == RunKinds.Train
+                    ? $"{dir} already holds a run; pass --resume to continue it, --force to start it over, or choose another --out"
+                    : $"{dir} already holds a finished {kind} run; pass --force to overwrite it or choose another --out");
+            }
         }
     }
 

@@ -119,26 +119,47 @@ public sealed class RunFolder
         Checkpoint c;
         try
         {
-            c = JsonSerializer.Deserialize(File.ReadAllText(path), ExperimentsJson.Default.Checkpoint)
+            string text = File.ReadAllText(path);
+            if (text.Trim().Length == 0)
+            {
+                // Files are written atomically, so an empty one was truncated by something else (a full disk, a copy).
+                throw new InvalidDataException($"{path} is empty ({new FileInfo(path).Length} bytes), not a checkpoint; {Recovery(iteration)}");
+            }
+
+            c = JsonSerializer.Deserialize(text, ExperimentsJson.Default.Checkpoint)
                 ?? throw new InvalidDataException($"{path} is empty (null), not a checkpoint");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not a valid checkpoint: {e.Message}", e);
+            string where = e.LineNumber is long line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : string.Empty;
+            string what = e.Path is null or "$" ? $"not valid JSON{where}" : $"field '{e.Path.TrimStart('$', '.')}' has a value of the wrong type{where}";
+            throw new InvalidDataException($"{path} is not a valid checkpoint: {what}; {Recovery(iteration)}", e);
         }
 
         CheckpointCheck.Validate(c, path);
         return c;
     }
 
+    /// <summary>What to do about a broken checkpoint file, naming the kept ones a user may copy over latest.json.</summary>
+    private string Recovery(int? iteration)
+    {
+        IReadOnlyList<int> kept = KeptIterations();
+        return iteration is null && kept.Count > 0
+            ? $"copy a kept one (checkpoints/iteration-NNNN.json; kept: {string.Join(", ", kept)}) over it to go on from there, or start over with --force"
+            : iteration is null ? "start over with --force" : "test another --iteration";
+    }
+
     /// <summary>Writes training.png: pre- and post-adaptation return of every meta-iteration so far.</summary>
-    public void WriteTrainingPlot(IReadOnlyList<MetricsRow> rows)
+    public void WriteTrainingPlot(IReadOnlyList<MetricsRow> rows) =>
+        Plots.Lines(TrainingPlotPath, $"Meta-training: {System.IO.Path.GetFileName(Path)}", "meta-iteration", "mean return", TrainingSeries(rows));
+
+    /// <summary>The curves of training.png: pre- and post-adaptation return against the meta-iteration, counted from 0 as in metrics.csv.</summary>
+    public static IReadOnlyList<Series> TrainingSeries(IReadOnlyList<MetricsRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        double[] x = rows.Select(r => (double)(r.Iteration + 1)).ToArray();
-        Plots.Lines(TrainingPlotPath, $"Meta-training: {System.IO.Path.GetFileName(Path)}", "meta-iteration", "mean return",
-            [new Series("pre-adaptation", x, rows.Select(r => r.PreReturn).ToArray()),
-             new Series("post-adaptation", x, rows.Select(r => r.PostReturn).ToArray())]);
+        double[] x = rows.Select(r => (double)r.Iteration).ToArray();
+        return [new Series("pre-adaptation", x, rows.Select(r => r.PreReturn).ToArray()),
+                new Series("post-adaptation", x, rows.Select(r => r.PostReturn).ToArray())];
     }
 
     /// <summary>Rewrites metrics.csv atomically from <paramref name="rows"/>.</summary>

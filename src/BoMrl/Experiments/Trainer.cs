@@ -61,6 +61,7 @@ public static class Trainer
 
             learner.SetState(resume.ToState());
             rows.AddRange(resume.Metrics);
+            KeepIfMissing(folder, resume, keepEvery);
             folder.WriteMetrics(rows); // metrics.csv may lag the checkpoint by one row after a kill
         }
 
@@ -77,6 +78,41 @@ public static class Trainer
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Writes the kept copy of <paramref name="checkpoint"/> when its iteration is due (a multiple of
+    /// <paramref name="keepEvery"/>) and the copy is missing: the run stopped between writing latest.json and the kept
+    /// copy (a full disk, a kill), and resuming would otherwise never write it.
+    /// </summary>
+    public static void KeepIfMissing(RunFolder folder, Checkpoint checkpoint, int keepEvery)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (keepEvery > 0 && checkpoint.CompletedIterations % keepEvery == 0 && !File.Exists(folder.KeptCheckpointPath(checkpoint.CompletedIterations)))
+        {
+            folder.KeepCheckpoint(checkpoint);
+        }
+    }
+
+    /// <summary>
+    /// Completes what a run that stopped after writing its last checkpoint left undone (a full disk, a kill): the kept
+    /// copy (<see cref="KeepIfMissing"/>), metrics.csv when it lags the checkpoint, and training.png with it.
+    /// </summary>
+    public static void Complete(RunFolder folder, Checkpoint checkpoint, int keepEvery)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        KeepIfMissing(folder, checkpoint, keepEvery);
+        string csv = MetricsRow.ToCsv(checkpoint.Metrics);
+        if (!File.Exists(folder.MetricsPath) || File.ReadAllText(folder.MetricsPath) != csv)
+        {
+            folder.WriteMetrics(checkpoint.Metrics);
+            if (checkpoint.Metrics.Length > 0)
+            {
+                folder.WriteTrainingPlot(checkpoint.Metrics);
+            }
+        }
     }
 
     private static void Iterate(RunFolder folder, IMetaLearner learner, int iterations, List<MetricsRow> rows,
@@ -162,7 +198,7 @@ public sealed class TrainingFailedException(int iteration, Exception failure)
         {
             NumericalFailureException => $"numerical failure: {message}",
             OverflowException => $"arithmetic overflow: {message}",
-            _ => $"{message} ({root.GetType().Name})",
+            _ => message, // the type name only with BOMRL_DEBUG=1, in the stack trace
         };
     }
 

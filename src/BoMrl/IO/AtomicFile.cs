@@ -36,6 +36,7 @@ public static class AtomicFile
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                FaultInjection.Check(full);
                 write(fs);
                 fs.Flush(flushToDisk: true);
             }

@@ -13,7 +13,7 @@ public sealed record Bar(string Label, double Value);
 /// </summary>
 public static class Plots
 {
-    private const int Width = 800;
+    private const int Width = 1000; // the legend sits right of the data area
     private const int Height = 560;
 
     /// <summary>Line plot of several series (markers at the points, error bars where given).</summary>
@@ -34,8 +34,7 @@ public static class Plots
 
             var scatter = plt.Add.Scatter(s.X, s.Y, palette.GetColor(i));
             scatter.LegendText = s.Label;
-            scatter.LineWidth = 2;
-            scatter.MarkerSize = 7;
+            Style(scatter, i);
             if (s.Error is not null)
             {
                 var eb = plt.Add.ErrorBar(s.X, s.Y, s.Error);
@@ -48,6 +47,10 @@ public static class Plots
             var line = plt.Add.HorizontalLine(h);
             line.LinePattern = LinePattern.Dashed;
             line.LegendText = horizontalLabel ?? string.Empty;
+            // An axis line does not widen the autoscaled limits: widen them so that what has a legend entry is drawn.
+            plt.Axes.AutoScale();
+            AxisLimits l = plt.Axes.GetLimits();
+            plt.Axes.SetLimitsY(Math.Min(l.Bottom, h - (0.05 * Math.Abs(h))), Math.Max(l.Top, h + (0.05 * Math.Abs(h))));
         }
 
         // Adaptation steps and iterations are whole numbers: label whole numbers only (no 0.5 steps).
@@ -61,7 +64,24 @@ public static class Plots
         Save(plt, path);
     }
 
-    /// <summary>Bar chart with labelled bars and an optional dashed reference line (e.g. a theoretical bound).</summary>
+    /// <summary>
+    /// How far above the tallest bar a reference line is still drawn: beyond it the bars would shrink to slivers, so the
+    /// line is left out and a note in the plot gives its value instead (a legend entry only for what is drawn).
+    /// </summary>
+    public const double ReferenceScale = 3;
+
+    /// <summary>Whether <see cref="Bars"/> draws <paramref name="reference"/> as a line (else it writes a note).</summary>
+    public static bool DrawsReference(double reference, IReadOnlyList<Bar> bars)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        double top = bars.Count == 0 ? 0 : bars.Max(b => Math.Abs(b.Value));
+        return double.IsFinite(reference) && Math.Abs(reference) <= ReferenceScale * Math.Max(top, double.Epsilon);
+    }
+
+    /// <summary>
+    /// Bar chart with labelled bars and an optional dashed reference line (e.g. a theoretical bound): drawn, with its
+    /// legend entry, when on the bars' scale (<see cref="DrawsReference"/>); else noted in the plot as off scale.
+    /// </summary>
     public static void Bars(string path, string title, string yLabel, IReadOnlyList<Bar> bars,
         double? referenceLine = null, string? referenceLabel = null)
     {
@@ -72,25 +92,59 @@ public static class Plots
         Tick[] ticks = bars.Select((b, i) => new Tick(i, b.Label)).ToArray();
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plt.Axes.Margins(bottom: 0);
-        if (referenceLine is double r)
+        bool legend = false;
+        if (referenceLine is double r && DrawsReference(r, bars))
         {
             var line = plt.Add.HorizontalLine(r);
             line.LinePattern = LinePattern.Dashed;
             line.LineWidth = 2;
             line.Color = Colors.Red;
             line.LegendText = referenceLabel ?? string.Empty;
+            legend = line.LegendText.Length > 0;
+            plt.Axes.AutoScale();
+            plt.Axes.SetLimitsY(Math.Min(0, r), Math.Max(plt.Axes.GetLimits().Top, r * 1.08));
+        }
+        else if (referenceLine is double off)
+        {
+            var note = plt.Add.Annotation($"{referenceLabel ?? $"reference line at {off:G3}"}: off the bars' scale, not drawn", Alignment.UpperRight);
+            note.LabelFontSize = 13;
         }
 
-        Decorate(plt, title, string.Empty, yLabel);
+        Decorate(plt, title, string.Empty, yLabel, legend);
         Save(plt, path);
     }
 
-    private static void Decorate(Plot plt, string title, string xLabel, string yLabel)
+    /// <summary>Line style of series <paramref name="i"/>: its own marker shape, line pattern and marker size, so equal curves stay visible.</summary>
+    private static void Style(ScottPlot.Plottables.Scatter scatter, int i)
+    {
+        scatter.LineWidth = 2;
+        scatter.MarkerShape = s_markers[i % s_markers.Length];
+        scatter.LinePattern = s_patterns[i % s_patterns.Length];
+        scatter.MarkerSize = Math.Max(5, 11 - (2 * (i % 4))); // a later, smaller marker leaves an earlier one's rim visible
+    }
+
+    private static readonly MarkerShape[] s_markers =
+    [
+        MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond,
+        MarkerShape.OpenCircle, MarkerShape.FilledTriangleDown, MarkerShape.OpenSquare, MarkerShape.Cross,
+    ];
+
+    private static readonly LinePattern[] s_patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+
+    /// <summary>Title, axis labels and the legend, outside the data area (right of it) so it never hides a curve.</summary>
+    private static void Decorate(Plot plt, string title, string xLabel, string yLabel, bool legend = true)
     {
         plt.Title(title);
         plt.XLabel(xLabel);
         plt.YLabel(yLabel);
-        plt.ShowLegend(Alignment.LowerRight);
+        if (legend)
+        {
+            plt.ShowLegend(Edge.Right);
+        }
+        else
+        {
+            plt.HideLegend();
+        }
     }
 
     private static void Save(Plot plt, string path)

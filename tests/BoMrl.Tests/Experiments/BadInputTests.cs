@@ -8,8 +8,9 @@ using BoMrl.Meta;
 namespace BoMrl.Tests.Experiments;
 
 /// <summary>
-/// Every kind of bad input — config keys and values, CLI options, corrupted checkpoints, occupied run folders — gives
-/// its exit code, exactly one line on stderr without a stack frame, and leaves every file of the run folders as it was.
+/// Every kind of bad input — config keys and values, CLI options, empty paths, corrupted or truncated checkpoints,
+/// occupied, foreign, missing or looping run folders — gives its exit code, exactly one line on stderr without a stack
+/// frame or an exception's type name, and leaves every file of the run folders as it was (no .lock left behind either).
 /// </summary>
 public sealed class BadInputTests : IDisposable
 {
@@ -50,8 +51,8 @@ public sealed class BadInputTests : IDisposable
     private Dictionary<string, string> Hashes() =>
         new[] { P("run"), P("fl"), P("other") }
             .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
-            .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal))
-            .ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+            .Where(f => Path.GetFileName(f) != RunLock.PidFileName) // the .lock file counts: a refused run must not leave one
+            .ToDictionary(f => f, f => Path.GetFileName(f) == RunLock.FileName ? "(lock)" : Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
 
     /// <summary>Edits the latest checkpoint of a copy of the trained run.</summary>
     private string CorruptCopy(string name, Action<JsonObject> edit)
@@ -118,8 +119,84 @@ public sealed class BadInputTests : IDisposable
         "train into a foreign folder" => (Train(P("good.json"), P("other")), 2, "holds no bomrl run"),
         "resume a frozenlake run" => (["train", "--out", P("fl"), "--resume"], 2, "no checkpoint"),
         "test a frozenlake run" => (["test", "--run", P("fl")], 2, "not a train run"),
+        "frozenlake into a foreign folder" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--out", P("other")], 2, "holds no bomrl run"),
+
+        // Empty paths and values: every verb, every path option.
+        "train --out empty" => (Train(P("good.json"), ""), 2, "--out is empty; give a folder"),
+        "resume --out empty" => (["train", "--out", "", "--resume"], 2, "--out is empty; give a folder"),
+        "train --config empty" => (["train", "--config", "", "--out", P("new")], 2, "--config is empty; give a JSON config file"),
+        "train --tls empty" => ([.. Train(P("good.json")), "--cluster", "redis://127.0.0.1:1", "--tls", ""], 2, "--tls is empty"),
+        "test --run empty" => (["test", "--run", ""], 2, "--run is empty; give a folder"),
+        "compare --runs empty" => (["compare", "--runs", P("run"), "", "--out", P("c.png")], 2, "--runs is empty; give a folder"),
+        "compare --out empty" => (["compare", "--runs", P("run"), "--out", ""], 2, "--out is empty; give a .png file"),
+        "frozenlake --out empty" => (["frozenlake", "--variance", "high", "--distance", "kl1", "--out", ""], 2, "--out is empty; give a folder"),
+        "reproduce --out empty" => (["reproduce", "frozenlake", "--out", ""], 2, "--out is empty; give a folder"),
+        "locomotion --seeds empty" => (["reproduce", "locomotion", "--env", "halfcheetah-vel", "--seeds", "", "--out", P("new")], 2, "--seeds is empty"),
+        "worker --tls empty" => (["worker", "--cluster", "redis://127.0.0.1:1", "--tls", ""], 2, "--tls is empty"),
+        "locomotion duplicate method" => (["reproduce", "locomotion", "--env", "halfcheetah-vel", "--methods", "maml-trpo,maml-trpo", "--out", P("new")], 2, "expected distinct"),
+        "test steps zero" => (["test", "--run", P("run"), "--steps", "0"], 2, "--steps must be positive"),
+        "iterations beyond int" => (["train", "--config", P("good.json"), "--out", P("new"), "--iterations", "100000000000"], 2, "--iterations expects an integer"),
+
+        // Foreign, missing and odd files and folders.
+        "compare a missing run" => (["compare", "--runs", P("run"), P("nope1"), "--out", P("c.png")], 2, $"{P("nope1")} does not exist"),
+        "compare a file" => (["compare", "--runs", P("good.json"), "--out", P("c.png")], 2, "is a file, not a run folder"),
+        "config nested too deeply" => (Train(Config("c.json", string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100))), 2, "nested 100 levels deep; the limit is 64"),
+        "config is an array" => (Train(Config("c.json", "[1, 2]")), 2, "a config must be a JSON object"),
+        "config is null" => (Train(Config("c.json", "null")), 2, "a config must be a JSON object"),
+        "config not UTF-8" => (Train(Bytes("c.json", [.. "{ \"env\": { \"name\": \"nav"u8, 0xFF, 0xFE, .. "\" } }"u8])), 2, "not UTF-8 text (an invalid byte at offset"),
+        "config a symlink loop" => (Train(Loop("loop.json")), 2, "too many levels of symbolic links"),
+        "out is a file" => (Train(P("good.json"), P("good.json")), 2, "it is a file, not a folder"),
+        "out is a symlink loop" => (Train(P("good.json"), Loop("loop")), 2, "a symbolic link that leads nowhere"),
+        "test run is a file" => (["test", "--run", P("good.json")], 2, "is a file, not a run folder"),
+        "checkpoint of 0 bytes (test)" => (["test", "--run", Truncated("empty", "latest.json")], 2, "latest.json is empty (0 bytes), not a checkpoint; copy a kept one"),
+        "checkpoint of 0 bytes (resume)" => (["train", "--out", Truncated("empty", "latest.json"), "--resume", "--iterations", "6"], 2, "is empty (0 bytes)"),
+        "kept checkpoint of 0 bytes" => (["test", "--run", Truncated("empty", "iteration-0002.json"), "--iteration", "2"], 2, "iteration-0002.json is empty (0 bytes)"),
+        "checkpoint cut short" => (["test", "--run", Truncated("cut", "latest.json", 200)], 2, "is not a valid checkpoint: not valid JSON (line"),
+        "metrics.csv cut short" => (["compare", "--runs", CutMetrics("torn"), "--metric", "kl", "--out", P("m.png")], 2, "columns (cut short?)"),
         _ => throw new ArgumentException(name),
     };
+
+    private string Bytes(string name, byte[] bytes)
+    {
+        File.WriteAllBytes(P(name), bytes);
+        return P(name);
+    }
+
+    /// <summary>A symbolic link loop: name → name.2 → name.</summary>
+    private string Loop(string name)
+    {
+        File.CreateSymbolicLink(P(name), P(name + ".2"));
+        File.CreateSymbolicLink(P(name + ".2"), P(name));
+        return P(name);
+    }
+
+    /// <summary>A copy of the trained run whose checkpoints/<paramref name="file"/> keeps only its first <paramref name="bytes"/> bytes.</summary>
+    private string Truncated(string name, string file, int bytes = 0)
+    {
+        CopyRun(name);
+        string path = P(name, "checkpoints", file);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..bytes]);
+        return P(name);
+    }
+
+    /// <summary>A copy of the trained run whose metrics.csv ends in the middle of its second row (a hand copy cut short).</summary>
+    private string CutMetrics(string name)
+    {
+        CopyRun(name);
+        string[] lines = File.ReadAllLines(P(name, "metrics.csv"));
+        File.WriteAllText(P(name, "metrics.csv"), $"{lines[0]}\n{lines[1]}\n{lines[2][..(lines[2].Length / 3)]}");
+        return P(name);
+    }
+
+    private void CopyRun(string name)
+    {
+        foreach (string f in Directory.EnumerateFiles(P("run"), "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.')))
+        {
+            string target = P(name, Path.GetRelativePath(P("run"), f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
+    }
 
     private string[] Train(string config, string? output = null) => ["train", "--config", config, "--out", output ?? P("new")];
 
@@ -160,6 +237,36 @@ public sealed class BadInputTests : IDisposable
     [InlineData("train into a foreign folder")]
     [InlineData("resume a frozenlake run")]
     [InlineData("test a frozenlake run")]
+    [InlineData("frozenlake into a foreign folder")]
+    [InlineData("train --out empty")]
+    [InlineData("resume --out empty")]
+    [InlineData("train --config empty")]
+    [InlineData("train --tls empty")]
+    [InlineData("test --run empty")]
+    [InlineData("compare --runs empty")]
+    [InlineData("compare --out empty")]
+    [InlineData("frozenlake --out empty")]
+    [InlineData("reproduce --out empty")]
+    [InlineData("locomotion --seeds empty")]
+    [InlineData("worker --tls empty")]
+    [InlineData("locomotion duplicate method")]
+    [InlineData("test steps zero")]
+    [InlineData("iterations beyond int")]
+    [InlineData("compare a missing run")]
+    [InlineData("compare a file")]
+    [InlineData("config nested too deeply")]
+    [InlineData("config is an array")]
+    [InlineData("config is null")]
+    [InlineData("config not UTF-8")]
+    [InlineData("config a symlink loop")]
+    [InlineData("out is a file")]
+    [InlineData("out is a symlink loop")]
+    [InlineData("test run is a file")]
+    [InlineData("checkpoint of 0 bytes (test)")]
+    [InlineData("checkpoint of 0 bytes (resume)")]
+    [InlineData("kept checkpoint of 0 bytes")]
+    [InlineData("checkpoint cut short")]
+    [InlineData("metrics.csv cut short")]
     public void Bad_input_gives_its_exit_code_one_line_and_changes_no_file(string name)
     {
         (string[] args, int code, string fragment) = Case(name);
@@ -171,6 +278,7 @@ public sealed class BadInputTests : IDisposable
         Assert.StartsWith("bomrl: ", err);
         Assert.Contains(fragment, err);
         Assert.DoesNotContain("   at ", err);
+        Assert.DoesNotMatch(@"\b[A-Z]\w*Exception\b", err); // never an exception's type name
         Assert.Equal(before, Hashes());
         Assert.False(Directory.Exists(P("new")) && Directory.EnumerateFileSystemEntries(P("new")).Any(), "a refused run left files");
     }

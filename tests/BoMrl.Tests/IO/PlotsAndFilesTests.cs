@@ -32,6 +32,19 @@ public class PlotsAndFilesTests
     }
 
     [Fact]
+    public void A_reference_far_above_the_bars_is_not_drawn_and_training_iterations_count_from_0()
+    {
+        Bar[] gaps = [new Bar("no adaptation", 0.29), new Bar("one-time Alg", 0.27)];
+        Assert.True(Plots.DrawsReference(0.5, gaps));
+        Assert.False(Plots.DrawsReference(5.4e3, gaps)); // the Frozen Lake bound: off scale, so no legend entry for it
+        Assert.False(Plots.DrawsReference(double.PositiveInfinity, gaps));
+
+        var row = new BoMrl.Experiments.MetricsRow(0, -1.5, -1.25, 0.01, true, 1e-7, false, 0.1, 0.2, 0.3, 0.4, 1.1, 0.01, 0.25);
+        IReadOnlyList<Series> s = BoMrl.Experiments.RunFolder.TrainingSeries([row, row with { Iteration = 1 }]);
+        Assert.All(s, c => Assert.Equal([0.0, 1.0], c.X)); // as metrics.csv and the resume messages count
+    }
+
+    [Fact]
     public void Atomic_write_replaces_the_whole_file()
     {
         string dir = Directory.CreateTempSubdirectory("bomrl-atomic").FullName;
