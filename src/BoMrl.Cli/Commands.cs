@@ -14,5 +14,6 @@ internal static class Commands
         yield return ReproduceCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
         yield return WorkerCommand.Create(ctx);
+        yield return ResultsCommand.Create(ctx);
     }
 }
