@@ -28,17 +28,21 @@ internal static class ReproduceLocomotionCommand
         var threads = new Option<int?>("--threads") { Description = "Sampler threads, 0 = all cores (default: the configs'); results do not depend on it." };
         var configs = new Option<string>("--configs") { Description = "Folder of the method configs.", DefaultValueFactory = _ => "configs" };
         var output = new Option<string>("--out") { Description = "Study folder: DIR/<env>/<method>/seed-<s>/, DIR/<env>.md and the figures.", Required = true };
+        var reportOnly = new Option<bool>("--report-only")
+        {
+            Description = "Only (re)write DIR/<env>.md and the two figures from the run folders' test.json and checkpoints (or metrics.csv); train nothing.",
+        };
         var cmd = new Command("locomotion", "Trains and meta-tests every method on one locomotion task family at equal data.")
         {
-            env, scale, seeds, methods, threads, configs, output,
+            env, scale, seeds, methods, threads, configs, output, reportOnly,
         };
         cmd.SetAction(p => Run(ctx, p.GetValue(env)!, p.GetValue(scale)!, p.GetValue(seeds)!, p.GetValue(methods), p.GetValue(threads),
-            p.GetValue(configs)!, p.GetValue(output)!));
+            p.GetValue(configs)!, p.GetValue(output)!, p.GetValue(reportOnly)));
         return cmd;
     }
 
     private static int Run(CliContext ctx, string env, string scaleName, string seedList, string? methodList, int? threads,
-        string configDir, string outDir)
+        string configDir, string outDir, bool reportOnly)
     {
         if (!LocomotionStudy.Environments.Contains(env))
         {
@@ -93,7 +97,11 @@ internal static class ReproduceLocomotionCommand
         {
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"reproduce locomotion: {env}, {scale.Name} scale, {methods.Count} methods × {seeds.Length} seeds into {study.OutDirectory}"));
-            study.Run(c => RunSupport.CreateLearner(ctx, c), ctx.Out.WriteLine, ctx.Cancellation);
+            if (!reportOnly)
+            {
+                study.Run(c => RunSupport.CreateLearner(ctx, c), ctx.Out.WriteLine, ctx.Cancellation);
+            }
+
             IReadOnlyList<MethodSummary> rows = LocomotionReport.Write(study);
             ctx.Out.WriteLine($"wrote {Path.Combine(study.OutDirectory, env + ".md")} ({rows.Count} methods), {env}-adaptation.png, {env}-training.png");
             return 0;

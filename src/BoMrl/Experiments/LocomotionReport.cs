@@ -56,16 +56,18 @@ public static class LocomotionReport
         foreach (long seed in study.Seeds)
         {
             RunFolder folder = study.Folder(new StudyRun(method, seed));
-            Checkpoint? c = folder.HasCheckpoint ? folder.ReadCheckpoint() : null;
-            if (c is null || !File.Exists(folder.TestReportPath))
+            // The checkpoint's rows, or metrics.csv where a folder keeps no checkpoint (results/ commits none).
+            IReadOnlyList<MetricsRow>? metrics = folder.HasCheckpoint ? folder.ReadCheckpoint()?.Metrics
+                : File.Exists(folder.MetricsPath) ? MetricsRow.ParseCsv(File.ReadAllText(folder.MetricsPath)) : null;
+            if (metrics is null || !File.Exists(folder.TestReportPath))
             {
                 continue;
             }
 
             tests.Add(folder.ReadTestReport().ReturnsByStep);
-            curves.Add(c.Metrics.Select(m => m.PostReturn).ToArray());
-            seconds += c.Metrics.Sum(m => m.TimeTotal);
-            timed += c.Metrics.Length;
+            curves.Add(metrics.Select(m => m.PostReturn).ToArray());
+            seconds += metrics.Sum(m => m.TimeTotal);
+            timed += metrics.Count;
         }
 
         if (tests.Count == 0)
