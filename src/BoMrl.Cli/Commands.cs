@@ -15,5 +15,6 @@ internal static class Commands
         yield return BenchCommand.Create(ctx);
         yield return WorkerCommand.Create(ctx);
         yield return ResultsCommand.Create(ctx);
+        yield return TuneCommand.Create(ctx);
     }
 }
