@@ -1,5 +1,8 @@
+using BoMrl.Environments;
+using BoMrl.Environments.Navigation;
 using BoMrl.Experiments;
 using BoMrl.Numerics;
+using BoMrl.Objectives;
 using BoMrl.Sampling;
 
 namespace BoMrl.Tests.Sampling;
@@ -20,7 +23,7 @@ public class MonteCarloQBaselineTests
     /// constant <see cref="RewardPerStep"/>: nothing an action does changes a return, so any action preference in the
     /// weights is noise and any time profile is the truncation's.
     /// </summary>
-    private static TrajectoryBatch ConstantRewardBatch(bool zeroObservations = false)
+    private static TrajectoryBatch ConstantRewardBatch()
     {
         var rng = new Random(7);
         var b = new TrajectoryBatch(Episodes, Horizon, Obs, 1);
@@ -34,7 +37,7 @@ public class MonteCarloQBaselineTests
                 for (int i = 0; i < Obs; i++)
                 {
                     state[i] += 0.1 * rng.NextGaussian();
-                    b.Observations[row * Obs + i] = zeroObservations ? 0 : state[i];
+                    b.Observations[row * Obs + i] = state[i];
                 }
 
                 b.Actions[row] = rng.NextGaussian();
@@ -75,20 +78,25 @@ public class MonteCarloQBaselineTests
         var baseline = new LinearFeatureBaseline(Obs);
         Advantages.Compute(withBaseline, Options(AdvantageEstimator.MonteCarloQBaseline), baseline);
         WeightProfile qb = WeightProfile.Of(withBaseline);
-        double bound = CubicInTimeResidualRms(baseline.LastRegularization);
+        double bound = CubicInTimeResidualRms(ConstantRewardBatch(), baseline.LastRegularization);
         Assert.True(qb.StepMeanRms <= bound * (1 + 1e-9), $"time profile {qb.StepMeanRms} exceeds the cubic fit's residual {bound}");
         Assert.True(bound < 0.01 * profileStd, $"a cubic leaves {bound} of the profile's {profileStd}");
         Assert.True(qb.Std < 0.01 * mcq.Std, $"weights' std {qb.Std} vs centred MC-Q {mcq.Std}");
     }
 
-    /// <summary>√((‖y − Xw₀‖² + c‖w₀‖²)/N) for the baseline fitted with zero observations (time features only), y = Q̂.</summary>
-    private static double CubicInTimeResidualRms(double c)
+    /// <summary>
+    /// √((‖y − Xw₀‖² + c‖w₀‖²)/N), y = Q̂ of <paramref name="source"/>'s rewards and lengths, w₀ the baseline fitted with
+    /// the observations zeroed (time features only): the bound on the time profile Q̂ − V can keep.
+    /// </summary>
+    private static double CubicInTimeResidualRms(TrajectoryBatch source, double c)
     {
-        TrajectoryBatch timeOnly = ConstantRewardBatch(zeroObservations: true);
+        var timeOnly = new TrajectoryBatch(source.Episodes, source.Horizon, source.ObservationSize, source.ActionSize);
+        source.Lengths.CopyTo(timeOnly.Lengths, 0);
+        source.Rewards.CopyTo(timeOnly.Rewards, 0);
         Advantages.DiscountedReturns(timeOnly, Gamma);
-        var fit = new LinearFeatureBaseline(Obs, regularization: c);
+        var fit = new LinearFeatureBaseline(source.ObservationSize, regularization: c);
         fit.Fit(timeOnly, timeOnly.Returns);
-        var values = new double[Episodes * Horizon];
+        var values = new double[source.Episodes * source.Horizon];
         fit.Predict(timeOnly, values);
         double squares = 0;
         for (int i = 0; i < values.Length; i++)
@@ -98,7 +106,76 @@ public class MonteCarloQBaselineTests
         }
 
         squares += fit.LastRegularization * fit.Weights.Sum(w => w * w);
-        return Math.Sqrt(squares / values.Length);
+        return Math.Sqrt(squares / timeOnly.ValidSteps);
+    }
+
+    [Fact]
+    public void Sampled_where_the_reward_ignores_the_action_the_rows_eq7_reads_carry_no_time_profile()
+    {
+        // Navigation's states, moved by a Gaussian policy's actions, but every step pays RewardPerStep and no episode
+        // ends early: the sampler, the estimator and the row view of eq. (7) end to end.
+        var tasks = new ConstantRewardTasks(new Navigation2DTasks(horizon: Horizon));
+        var policy = new LinearGaussianPolicy(2, 2);
+        using var sampler = new LockstepSampler(tasks, policy, episodesPerTask: 6, threads: 1);
+        TrajectoryBatch batch = sampler.Sample([0.3, -0.2], new double[policy.ParameterCount], seed: 3, stream: 0);
+        Assert.All(batch.Lengths, l => Assert.Equal(Horizon, l));
+
+        var baseline = new LinearFeatureBaseline(2);
+        Advantages.Compute(batch, Options(AdvantageEstimator.MonteCarloQBaseline), baseline);
+        double qb = StepMeanRms(PolicyBatch.FromTrajectories(batch, RowWeighting.PerStep));
+        double bound = CubicInTimeResidualRms(batch, baseline.LastRegularization);
+
+        Advantages.Compute(batch, Options(AdvantageEstimator.MonteCarloQ, center: true), baseline);
+        double mcq = StepMeanRms(PolicyBatch.FromTrajectories(batch, RowWeighting.PerStep));
+
+        Assert.True(qb <= bound * (1 + 1e-9), $"Q̂ − V: time profile {qb} exceeds the cubic fit's residual {bound}");
+        Assert.True(mcq > 100 * bound, $"centred MC-Q: time profile {mcq}, a cubic's residual {bound}");
+    }
+
+    /// <summary>RMS over rows of the per-time-step mean of the rows' weights (full-length episodes: row r is step r mod H).</summary>
+    private static double StepMeanRms(PolicyBatch rows)
+    {
+        var means = new double[Horizon];
+        int episodes = rows.Rows / Horizon;
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            means[r % Horizon] += rows.Advantages[r] / episodes;
+        }
+
+        return Math.Sqrt(means.Sum(m => m * m) / Horizon);
+    }
+
+    /// <summary>A task family whose environments move like <paramref name="inner"/>'s but pay <see cref="RewardPerStep"/> and never terminate.</summary>
+    private sealed class ConstantRewardTasks(ITaskDistribution inner) : ITaskDistribution
+    {
+        public string Name => "constant-reward";
+
+        public int ObservationSize => inner.ObservationSize;
+
+        public int ActionSize => inner.ActionSize;
+
+        public int Horizon => inner.Horizon;
+
+        public double[] SampleTask(Random rng) => inner.SampleTask(rng);
+
+        public IEnvironment CreateEnvironment(ReadOnlySpan<double> task) => new ConstantReward(inner.CreateEnvironment(task));
+    }
+
+    private sealed class ConstantReward(IEnvironment inner) : IEnvironment
+    {
+        public int ObservationSize => inner.ObservationSize;
+
+        public int ActionSize => inner.ActionSize;
+
+        public void SetTask(ReadOnlySpan<double> task) => inner.SetTask(task);
+
+        public void Reset(Random rng, Span<double> observation) => inner.Reset(rng, observation);
+
+        public StepOutcome Step(ReadOnlySpan<double> action, Span<double> observation)
+        {
+            inner.Step(action, observation);
+            return new StepOutcome(RewardPerStep, false);
+        }
     }
 
     [Fact]
