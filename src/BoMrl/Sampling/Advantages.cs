@@ -7,7 +7,7 @@ namespace BoMrl.Sampling;
 /// <param name="GaeLambda">GAE λ ∈ [0, 1] (1: Monte-Carlo returns minus the baseline).</param>
 /// <param name="Normalize">Whether advantages are standardised over the batch's valid steps.</param>
 /// <param name="BaselineRegularization">Initial ridge coefficient of the linear feature baseline.</param>
-/// <param name="Estimator">What fills the advantage column: GAE with the baseline, or the Monte-Carlo Q̂ itself.</param>
+/// <param name="Estimator">What fills the advantage column: GAE with the baseline, the Monte-Carlo Q̂ itself, or Q̂ minus the baseline.</param>
 /// <param name="CenterQ">Monte-Carlo Q only: subtract the batch mean of Q̂ over the valid steps.</param>
 /// <remarks>
 /// <see cref="AdvantageEstimator.MonteCarloQBaseline"/> refuses <see cref="Normalize"/> and <see cref="CenterQ"/>: its
