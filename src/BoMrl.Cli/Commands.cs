@@ -13,6 +13,7 @@ internal static class Commands
         yield return FrozenLakeCommand.Create(ctx);
         yield return ReproduceCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
+        yield return DiagnoseCommand.Create(ctx);
         yield return WorkerCommand.Create(ctx);
         yield return ResultsCommand.Create(ctx);
         yield return TuneCommand.Create(ctx);

@@ -171,8 +171,9 @@ public sealed record SamplerConfig
     public double BaselineReg { get; init; } = 1e-5;
 
     /// <summary>
-    /// Advantage estimator: "gae" (GAE(γ, gae_lambda) against the linear baseline) or "monte-carlo-q" (the discounted
-    /// return-to-go Q̂ of each step, no baseline: the paper's Monte-Carlo Q in eq. (7)).
+    /// Advantage estimator: "gae" (GAE(γ, gae_lambda) against the linear baseline), "monte-carlo-q" (the discounted
+    /// return-to-go Q̂ of each step, no baseline: the paper's Monte-Carlo Q in eq. (7)) or "monte-carlo-q-baseline"
+    /// (Q̂ minus the linear feature baseline, in return units; needs normalize_advantages false and center_q false).
     /// </summary>
     public string Estimator { get; init; } = "gae";
 
@@ -180,8 +181,23 @@ public sealed record SamplerConfig
     public bool CenterQ { get; init; }
 
     /// <summary>The advantage settings as the sampler's <see cref="AdvantageOptions"/>.</summary>
-    public AdvantageOptions ToAdvantageOptions() => new(Gamma, GaeLambda, NormalizeAdvantages, BaselineReg,
-        Estimator == "monte-carlo-q" ? AdvantageEstimator.MonteCarloQ : AdvantageEstimator.Gae, CenterQ);
+    public AdvantageOptions ToAdvantageOptions() => new(Gamma, GaeLambda, NormalizeAdvantages, BaselineReg, ParseEstimator(Estimator), CenterQ);
+
+    /// <summary>The config name of an estimator: gae, monte-carlo-q or monte-carlo-q-baseline (anything else: gae, after <see cref="Validate"/> refused it).</summary>
+    public static AdvantageEstimator ParseEstimator(string name) => name switch
+    {
+        "monte-carlo-q" => AdvantageEstimator.MonteCarloQ,
+        "monte-carlo-q-baseline" => AdvantageEstimator.MonteCarloQBaseline,
+        _ => AdvantageEstimator.Gae,
+    };
+
+    /// <summary>The config name of <paramref name="estimator"/> (inverse of <see cref="ParseEstimator"/>).</summary>
+    public static string EstimatorName(AdvantageEstimator estimator) => estimator switch
+    {
+        AdvantageEstimator.MonteCarloQ => "monte-carlo-q",
+        AdvantageEstimator.MonteCarloQBaseline => "monte-carlo-q-baseline",
+        _ => "gae",
+    };
 
     internal void Validate()
     {
@@ -196,7 +212,14 @@ public sealed record SamplerConfig
         ConfigCheck.InRange(Gamma, "sampler.gamma", 0, 1, lowOpen: true);
         ConfigCheck.InRange(GaeLambda, "sampler.gae_lambda", 0, 1);
         ConfigCheck.Positive(BaselineReg, "sampler.baseline_reg");
-        ConfigCheck.OneOf(Estimator, "sampler.estimator", "gae", "monte-carlo-q");
+        ConfigCheck.OneOf(Estimator, "sampler.estimator", "gae", "monte-carlo-q", "monte-carlo-q-baseline");
+        if (Estimator == "monte-carlo-q-baseline" && (NormalizeAdvantages || CenterQ))
+        {
+            // Refused rather than ignored: standardised, Q̂ − V is standardised GAE(1) ("gae" says so); centring is a no-op
+            // (the baseline's constant feature already centres the residual).
+            string key = NormalizeAdvantages ? "normalize_advantages" : "center_q";
+            throw new ConfigException($"config key 'sampler.{key}' must be false with estimator monte-carlo-q-baseline (its weights are Q̂ minus the baseline, in return units)");
+        }
     }
 }
 

@@ -7,8 +7,12 @@ namespace BoMrl.Sampling;
 /// <param name="GaeLambda">GAE λ ∈ [0, 1] (1: Monte-Carlo returns minus the baseline).</param>
 /// <param name="Normalize">Whether advantages are standardised over the batch's valid steps.</param>
 /// <param name="BaselineRegularization">Initial ridge coefficient of the linear feature baseline.</param>
-/// <param name="Estimator">What fills the advantage column: GAE with the baseline, or the Monte-Carlo Q̂ itself.</param>
+/// <param name="Estimator">What fills the advantage column: GAE with the baseline, the Monte-Carlo Q̂ itself, or Q̂ minus the baseline.</param>
 /// <param name="CenterQ">Monte-Carlo Q only: subtract the batch mean of Q̂ over the valid steps.</param>
+/// <remarks>
+/// <see cref="AdvantageEstimator.MonteCarloQBaseline"/> refuses <see cref="Normalize"/> and <see cref="CenterQ"/>: its
+/// weights are in return units by definition (standardised, it is standardised GAE(1) up to rounding).
+/// </remarks>
 public sealed record AdvantageOptions(double Gamma = 0.99, double GaeLambda = 1.0, bool Normalize = true,
     double BaselineRegularization = 1e-5, AdvantageEstimator Estimator = AdvantageEstimator.Gae, bool CenterQ = false)
 {
@@ -34,6 +38,13 @@ public sealed record AdvantageOptions(double Gamma = 0.99, double GaeLambda = 1.
         {
             throw new ArgumentOutOfRangeException(nameof(Estimator), Estimator, "unknown advantage estimator");
         }
+
+        if (Estimator == AdvantageEstimator.MonteCarloQBaseline && (Normalize || CenterQ))
+        {
+            throw new ArgumentException(
+                "the Monte-Carlo Q minus the baseline is in return units and already centred: Normalize and CenterQ must be false",
+                Normalize ? nameof(Normalize) : nameof(CenterQ));
+        }
     }
 }
 
@@ -48,6 +59,17 @@ public enum AdvantageEstimator
     /// no baseline. The paper's "Q-value by Monte Carlo sampling" in eq. (7) (Appendix B; Algorithm 2, lines 3 and 5).
     /// </summary>
     MonteCarloQ,
+
+    /// <summary>
+    /// <c>monte-carlo-q-baseline</c>: Q̂_t − V(s_t, t), the discounted return-to-go minus the linear feature baseline
+    /// (fitted to Q̂ on the same batch; its features include time), in return units, never standardised. The Q of
+    /// eq. (7) with a state/time baseline subtracted: the baseline removes the truncation profile
+    /// r̄(1 − γ^{H−t})/(1 − γ) that dominates the plain and centred Q̂ when the horizon cuts the return
+    /// (docs/meta-learning.md, "The truncation profile"). No bootstrap at the horizon: equal to <see cref="Gae"/> with
+    /// λ = 1 and no normalisation in exact arithmetic (our GAE sets V = 0 after an episode's last step), computed
+    /// directly as Q̂ − V rather than by GAE's telescoping recursion, so the two differ by rounding only.
+    /// </summary>
+    MonteCarloQBaseline,
 }
 
 /// <summary>
@@ -55,7 +77,8 @@ public enum AdvantageEstimator
 /// discounted reward-to-go Q̂_t = Σ_{k≥t} γ^{k−t} r_k (the Q^{π} estimate of eq. (7)/(8)); the linear feature
 /// baseline fitted to Q̂ on the same batch; GAE(γ, λ) (Schulman et al., 2016) with V = 0 after an episode's last
 /// step (reaching the horizon is treated like termination, as pytorch-maml-rl does); optional standardisation. With
-/// <see cref="AdvantageEstimator.MonteCarloQ"/> the advantage column is Q̂ itself (optionally centred), as eq. (7) reads.
+/// <see cref="AdvantageEstimator.MonteCarloQ"/> the advantage column is Q̂ itself (optionally centred), as eq. (7) reads;
+/// with <see cref="AdvantageEstimator.MonteCarloQBaseline"/> it is Q̂ − V.
 /// </summary>
 public static class Advantages
 {
@@ -63,10 +86,11 @@ public static class Advantages
     public const double NormalizationEpsilon = 1e-8;
 
     /// <summary>
-    /// Fills <see cref="TrajectoryBatch.Returns"/> and <see cref="TrajectoryBatch.Advantages"/>: returns, then either the
+    /// Fills <see cref="TrajectoryBatch.Returns"/> and <see cref="TrajectoryBatch.Advantages"/>: returns, then the
     /// baseline fit on the returns and GAE, or (Monte-Carlo Q) the returns themselves, centred when
-    /// <see cref="AdvantageOptions.CenterQ"/>; standardisation when <see cref="AdvantageOptions.Normalize"/>.
-    /// <paramref name="baseline"/> is refitted on the GAE path only (pass one per worker; it holds scratch space).
+    /// <see cref="AdvantageOptions.CenterQ"/>, or (Monte-Carlo Q minus baseline) the returns less the fitted baseline;
+    /// standardisation when <see cref="AdvantageOptions.Normalize"/>. <paramref name="baseline"/> is refitted on the GAE
+    /// and baseline paths (pass one per worker; it holds scratch space).
     /// </summary>
     public static void Compute(TrajectoryBatch batch, AdvantageOptions options, LinearFeatureBaseline baseline)
     {
@@ -75,16 +99,17 @@ public static class Advantages
         ArgumentNullException.ThrowIfNull(baseline);
         options.Validate();
         DiscountedReturns(batch, options.Gamma);
-        if (options.Estimator == AdvantageEstimator.MonteCarloQ)
+        switch (options.Estimator)
         {
-            MonteCarloQ(batch, options.CenterQ);
-        }
-        else
-        {
-            baseline.Fit(batch, batch.Returns);
-            double[] values = new double[batch.Episodes * batch.Horizon];
-            baseline.Predict(batch, values);
-            Gae(batch, values, options.Gamma, options.GaeLambda);
+            case AdvantageEstimator.MonteCarloQ:
+                MonteCarloQ(batch, options.CenterQ);
+                break;
+            case AdvantageEstimator.MonteCarloQBaseline:
+                ReturnsMinusValues(batch, FittedValues(batch, baseline));
+                break;
+            default:
+                Gae(batch, FittedValues(batch, baseline), options.Gamma, options.GaeLambda);
+                break;
         }
 
         if (options.Normalize)
@@ -143,9 +168,41 @@ public static class Advantages
         }
     }
 
+    /// <summary>The linear feature baseline fitted to <see cref="TrajectoryBatch.Returns"/>, evaluated on every valid step (0 elsewhere).</summary>
+    private static double[] FittedValues(TrajectoryBatch batch, LinearFeatureBaseline baseline)
+    {
+        baseline.Fit(batch, batch.Returns);
+        double[] values = new double[batch.Episodes * batch.Horizon];
+        baseline.Predict(batch, values);
+        return values;
+    }
+
+    /// <summary>
+    /// Monte-Carlo Q minus a baseline, the weights eq. (7) receives from <see cref="AdvantageEstimator.MonteCarloQBaseline"/>:
+    /// Â_t = Q̂_t − V_t over the valid steps (one rounding per step), Q̂ from <see cref="DiscountedReturns"/>; padding 0.
+    /// No bootstrap: V(s_H) of a step cut by the horizon is not added back.
+    /// </summary>
+    public static void ReturnsMinusValues(TrajectoryBatch batch, ReadOnlySpan<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int h = batch.Horizon;
+        if (values.Length != batch.Episodes * h)
+        {
+            throw new ArgumentException("one value per (episode, step) expected", nameof(values));
+        }
+
+        Array.Clear(batch.Advantages);
+        for (int e = 0; e < batch.Episodes; e++)
+        {
+            int start = e * h, length = batch.Lengths[e];
+            FixedOrder.Subtract(batch.Returns.AsSpan(start, length), values.Slice(start, length), batch.Advantages.AsSpan(start, length));
+        }
+    }
+
     /// <summary>
     /// Generalised advantage estimation into <see cref="TrajectoryBatch.Advantages"/>: δ_t = r_t + γV_{t+1} − V_t with
-    /// V_{L} = 0 at the episode's length L, Â_t = δ_t + γλÂ_{t+1}. With λ = 1 this equals Q̂_t − V_t.
+    /// V_{L} = 0 at the episode's length L (no bootstrap at the horizon), Â_t = δ_t + γλÂ_{t+1}. With λ = 1 this equals
+    /// Q̂_t − V_t in exact arithmetic (the sum telescopes; rounding differs from <see cref="ReturnsMinusValues"/>).
     /// </summary>
     public static void Gae(TrajectoryBatch batch, ReadOnlySpan<double> values, double gamma, double lambda)
     {
