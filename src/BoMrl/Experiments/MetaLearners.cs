@@ -26,7 +26,7 @@ public static class MetaLearners
         ("maml-trpo", (setup, a, _, metaUpdate) => new MamlTrpoLearner(setup, MamlOptions(a, metaUpdate))),
         ("emaml", (setup, a, _, metaUpdate) => new EMamlLearner(setup, new EMamlOptions(MamlOptions(a, metaUpdate), a.ExplorationWeight))),
         ("promp", (setup, a, _, metaUpdate) => new ProMpLearner(setup, new ProMpOptions(a.FastLr, a.NumSteps, a.ClipEps, a.InnerKlCoeff,
-            a.AdaptiveInnerKl, a.TargetInnerKl, a.NumPpoSteps, metaUpdate))),
+            a.AdaptiveInnerKl, a.TargetInnerKl, a.NumPpoSteps, metaUpdate, a.ParseWeighting()))),
     ];
 
     /// <summary>The algorithm names configs may use.</summary>

@@ -318,8 +318,11 @@ public sealed record AlgorithmConfig
     public Distance ParseDistance() => DistanceNames.TryParse(Distance, out Distance d) ? d
         : throw new ConfigException($"config key 'algorithm.distance' must be one of kl1, kl2, l2 (got '{Distance}')");
 
-    /// <summary><see cref="Weighting"/>, or the learner's default when absent (per-step for bomrl, per-episode otherwise).</summary>
-    public string ResolvedWeighting() => Weighting ?? (Name == "bomrl" ? "per-step" : "per-episode");
+    /// <summary>
+    /// <see cref="Weighting"/>, or the learner's default when absent: per-step for bomrl and promp (ProMP's authors weight
+    /// rows per step), per-episode for the pytorch-maml-rl family (maml-trpo, emaml). The learner runs what this says.
+    /// </summary>
+    public string ResolvedWeighting() => Weighting ?? (Name is "bomrl" or "promp" ? "per-step" : "per-episode");
 
     /// <summary>The parsed row weighting (see <see cref="ResolvedWeighting"/>).</summary>
     public RowWeighting ParseWeighting() => ResolvedWeighting() switch

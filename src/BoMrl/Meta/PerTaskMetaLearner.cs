@@ -67,7 +67,7 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     protected MetaTrainingSetup Setup { get; }
 
     /// <summary>How rows are weighted in every batch objective of this learner.</summary>
-    protected RowWeighting Weighting { get; }
+    public RowWeighting Weighting { get; }
 
     /// <summary>The per-task parallel loop and its per-thread resources.</summary>
     internal TaskWorkers Workers { get; }

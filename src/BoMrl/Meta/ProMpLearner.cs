@@ -17,8 +17,9 @@ namespace BoMrl.Meta;
 /// <param name="TargetInnerKl">The KL target of the adaptive η.</param>
 /// <param name="PpoSteps">Full-batch optimiser steps per meta-iteration on the same batches.</param>
 /// <param name="MetaUpdate">Adam (ProMP's) or SGD; TRPO is rejected.</param>
+/// <param name="Weighting">How rows are averaged in every batch objective (per-step, as ProMP's authors do, unless the config says per-episode).</param>
 public sealed record ProMpOptions(double InnerLearningRate, int InnerSteps, double ClipEpsilon, double InnerKlCoefficient,
-    bool AdaptiveInnerKl, double TargetInnerKl, int PpoSteps, MetaUpdateOptions MetaUpdate)
+    bool AdaptiveInnerKl, double TargetInnerKl, int PpoSteps, MetaUpdateOptions MetaUpdate, RowWeighting Weighting = RowWeighting.PerStep)
 {
     /// <summary>Throws when a setting is out of range or not finite.</summary>
     public void Validate()
@@ -59,7 +60,7 @@ public sealed record ProMpOptions(double InnerLearningRate, int InnerSteps, doub
 /// with π_φo; θ' = φ + α∇_φ mean_{B⁰}[(π_φ/π_φo)·Â⁰] (the adaptation component's likelihood-ratio step, whose
 /// φ-derivative is the LVC estimator); B¹ with π_θ'; then <see cref="ProMpOptions.PpoSteps"/> full-batch optimiser
 /// steps on the same batches, each on the gradient of <see cref="ProMpObjective"/> at the current φ (θ'(φ) recomputed
-/// with the same fixed π_φo in the denominator). Rows are weighted per step. η is checkpointed with the optimiser.
+/// with the same fixed π_φo in the denominator). Rows are weighted per step unless the config says per-episode. η is checkpointed with the optimiser.
 /// </summary>
 public sealed class ProMpLearner : PerTaskMetaLearner
 {
@@ -72,8 +73,8 @@ public sealed class ProMpLearner : PerTaskMetaLearner
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public ProMpLearner(MetaTrainingSetup setup, ProMpOptions options)
-        : base(setup, RowWeighting.PerStep, AdaptationOptions.LikelihoodRatioStep(Checked(options).InnerLearningRate),
-            // The inner objective is quadratic with H = 2λI: one undamped CG iteration solves it exactly.
+        : base(setup, options.Weighting, AdaptationOptions.LikelihoodRatioStep(Checked(options).InnerLearningRate),
+            // The inner objective is quadratic with H = 2λI: CG solves it exactly in its first iteration (2 are allowed).
             new HypergradientOptions(CgIterations: 2, Damping: 0), options.MetaUpdate)
     {
         _options = options;
