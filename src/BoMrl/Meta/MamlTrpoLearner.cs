@@ -60,7 +60,7 @@ public class MamlTrpoLearner : PerTaskMetaLearner
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public MamlTrpoLearner(MetaTrainingSetup setup, MamlTrpoOptions options)
         : base(setup, Checked(options).Weighting, AdaptationOptions.PolicyGradientStep(options.FastLearningRate),
-            // The inner objective is quadratic with H = 2λI: one undamped CG iteration solves it exactly.
+            // The inner objective is quadratic with H = 2λI: CG solves it exactly in its first iteration (2 are allowed).
             new HypergradientOptions(CgIterations: 2, Damping: 0), options.MetaUpdate)
     {
         _options = options;

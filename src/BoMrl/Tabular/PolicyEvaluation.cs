@@ -142,12 +142,6 @@ public sealed partial class PolicyEvaluation
         return new PolicyEvaluation(Mdp, Pi, _lu, v, qHat, adv, Nu, Return, estimated: true);
     }
 
-    /// <summary>x ← G x with G = (I − γP^π)⁻¹.</summary>
-    public void ApplyResolvent(Span<double> x) => _lu.Solve(x);
-
-    /// <summary>x ← Gᵀ x.</summary>
-    public void ApplyResolventTransposed(Span<double> x) => _lu.SolveTransposed(x);
-
 
     private static void CheckFinite(ReadOnlySpan<double> v, string what)
     {

@@ -12,9 +12,6 @@ public static class ValueIteration
     /// <summary>Sup-norm tolerance of the Bellman fixed point; γ-contraction gives error ≤ tol·γ/(1−γ).</summary>
     public const double Tolerance = 1e-13;
 
-    /// <summary>Optimal action values Q*(s, a) (Bellman optimality, max over actions).</summary>
-    public static double[] OptimalQ(TabularMdp mdp) => Iterate(mdp, static q => Max(q), out _);
-
     /// <summary>Optimal state values V*(s) = max_a Q*(s, a).</summary>
     public static double[] OptimalValues(TabularMdp mdp)
     {
