@@ -2,7 +2,7 @@
 # Side-by-side speed of two builds in one run: the kernel benchmarks (BenchmarkDotNet, in-process, short job) and the
 # sampler bench ratio, alternating old, new, old, new so that machine load hits both alike.
 # Usage: bench/compare-builds.sh OLD_REV [ENV]   (ENV for the sampler bench, default halfcheetah-vel)
-# Prints each run's numbers and writes them under bench/compare-<OLD_REV>/ (not committed unless quoted in docs).
+# Prints each run's numbers and writes them under bench/compare-<OLD_REV>/ (git-ignored; quote what a claim needs under results/).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 old="${1:?usage: bench/compare-builds.sh OLD_REV [ENV]}"

@@ -44,18 +44,7 @@ internal static class ReproduceLocomotionCommand
     private static int Run(CliContext ctx, string env, string scaleName, string seedList, string? methodList, int? threads,
         string configDir, string outDir, bool reportOnly)
     {
-        if (!LocomotionStudy.Environments.Contains(env))
-        {
-            throw new UsageException($"--env: unknown environment '{env}' (one of {string.Join(", ", LocomotionStudy.Environments)})");
-        }
-
-        LocomotionScale scale = LocomotionScale.Named(scaleName, env)
-            ?? throw new UsageException($"--scale: unknown scale '{scaleName}' (quick or paper)");
-        if (threads is int t && t < 0)
-        {
-            throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
-        }
-
+        LocomotionScale scale = CheckStudyOptions(env, scaleName, threads);
         long[] seeds = ParseSeeds(seedList);
         List<string> methods;
         if (methodList is null)
@@ -119,6 +108,24 @@ internal static class ReproduceLocomotionCommand
         {
             throw new UsageException(RunSupport.OneLine(e.Message));
         }
+    }
+
+    /// <summary>The options every study verb shares (--env, --scale, --threads), checked; the scale they name.</summary>
+    internal static LocomotionScale CheckStudyOptions(string env, string scaleName, int? threads)
+    {
+        if (!LocomotionStudy.Environments.Contains(env))
+        {
+            throw new UsageException($"--env: unknown environment '{env}' (one of {string.Join(", ", LocomotionStudy.Environments)})");
+        }
+
+        LocomotionScale scale = LocomotionScale.Named(scaleName, env)
+            ?? throw new UsageException($"--scale: unknown scale '{scaleName}' (quick or paper)");
+        if (threads is int t && t < 0)
+        {
+            throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
+        }
+
+        return scale;
     }
 
     /// <summary>"1,2,3" → [1, 2, 3]; distinct integers, else a usage error.</summary>

@@ -33,18 +33,7 @@ internal static class TuneCommand
     private static int Run(CliContext ctx, string env, string gridPath, string scaleName, string seedList, int? threads,
         string configDir, bool reportOnly, string outDir)
     {
-        if (!LocomotionStudy.Environments.Contains(env))
-        {
-            throw new UsageException($"--env: unknown environment '{env}' (one of {string.Join(", ", LocomotionStudy.Environments)})");
-        }
-
-        LocomotionScale scale = LocomotionScale.Named(scaleName, env)
-            ?? throw new UsageException($"--scale: unknown scale '{scaleName}' (quick or paper)");
-        if (threads is int t && t < 0)
-        {
-            throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
-        }
-
+        LocomotionScale scale = ReproduceLocomotionCommand.CheckStudyOptions(env, scaleName, threads);
         if (!File.Exists(gridPath))
         {
             throw new UsageException($"--grid: {gridPath} does not exist");
