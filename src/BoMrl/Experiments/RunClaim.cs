@@ -85,7 +85,7 @@ public sealed class RunClaim : IDisposable
         }
 
         RunLock held = RunLock.Acquire(dir);
-        try
+        return Guarded(held, () =>
         {
             RunInfo? existing = Inspect(dir);
             Check(dir, existing, kind, resume, force);
@@ -97,6 +97,18 @@ public sealed class RunClaim : IDisposable
             var claim = new RunClaim(dir, kind, held);
             claim.Record(finished: false);
             return claim;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="make"/> under a freshly taken lock: a refusal (<see cref="RunFolderException"/>) undoes the
+    /// lock and what it created, any other failure releases it; either way the exception goes on.
+    /// </summary>
+    private static RunClaim Guarded(RunLock held, Func<RunClaim> make)
+    {
+        try
+        {
+            return make();
         }
         catch (RunFolderException)
         {
@@ -125,7 +137,7 @@ public sealed class RunClaim : IDisposable
         }
 
         RunLock held = RunLock.Acquire(dir, advice);
-        try
+        return Guarded(held, () =>
         {
             if (Inspect(dir) is { } other && other.Kind != kind)
             {
@@ -133,17 +145,7 @@ public sealed class RunClaim : IDisposable
             }
 
             return new RunClaim(dir, kind, held);
-        }
-        catch (RunFolderException)
-        {
-            held.ReleaseAndUndo();
-            throw;
-        }
-        catch
-        {
-            held.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>Refuses, with one line, what a <paramref name="kind"/> run may not do to a folder holding <paramref name="existing"/>.</summary>
