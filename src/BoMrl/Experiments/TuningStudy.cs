@@ -189,14 +189,15 @@ public sealed class TuningStudy
             sb.AppendLine();
         }
 
-        sb.AppendLine("Mean test return after 0, 1, … adaptation steps over the tuning seeds (± standard error); the chosen");
+        sb.AppendLine("Mean test return after 0, 1, … adaptation steps over the tuning seeds (± standard error where there are two or more); the chosen");
         sb.AppendLine("configuration of each method (**bold**) has the highest mean step-1 return.");
         sb.AppendLine();
         sb.AppendLine("| method | configuration | keys set | seeds | returns by step |");
         sb.AppendLine("|---|---|---|---|---|");
         foreach (TuningRow r in rows)
         {
-            string returns = string.Join(" / ", r.Returns.Select((x, k) => string.Create(inv, $"{x:F1} ± {r.Stderr[k]:F1}")));
+            string returns = string.Join(" / ", r.Returns.Select((x, k) =>
+                r.Seeds > 1 ? string.Create(inv, $"{x:F1} ± {r.Stderr[k]:F1}") : string.Create(inv, $"{x:F1}")));
             string name = r.Chosen ? $"**{r.Point.Name}**" : r.Point.Name;
             sb.AppendLine(inv, $"| {r.Method} | {name} | `{r.Point.Set.ToJsonString()}` | {r.Seeds} | {returns} |");
         }
