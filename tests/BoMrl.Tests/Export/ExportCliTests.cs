@@ -60,10 +60,10 @@ public sealed class ExportCliTests : IDisposable
     {
         (_, double[] phi) = Trained("parameter");
         Assert.Equal(0, Cli("export", "--run", P("run"), "--iteration", "0", "--format", "json", "--out", P("policy.json")).Code);
-        Assert.Equal(phi, PolicyExportTests.PhiFromJson(File.ReadAllText(P("policy.json"))));
+        Assert.Equal(phi, ExportedJson.Phi(File.ReadAllText(P("policy.json"))));
         File.WriteAllText(P("policy.json"), "old");
         Assert.Equal(0, Cli("export", "--run", P("run"), "--format", "json", "--out", P("policy.json")).Code); // replaced
-        Assert.Equal(phi, PolicyExportTests.PhiFromJson(File.ReadAllText(P("policy.json"))));
+        Assert.Equal(phi, ExportedJson.Phi(File.ReadAllText(P("policy.json"))));
         var f32 = Cli("export", "--run", P("run"), "--format", "onnx", "--precision", "float32", "--out", P("policy32.onnx"));
         Assert.True(f32.Code == 0, f32.Err);
         Assert.Contains("float32", f32.Out);
