@@ -325,6 +325,10 @@ public sealed class BadInputTests : IDisposable
             Assert.Contains($"in use by another bomrl process (PID {Environment.ProcessId})", resumed.Err);
             Assert.Single(resumed.Err.TrimEnd().Split('\n'));
             Assert.Equal(2, Cli("train", "--config", P("good.json"), "--out", P("run"), "--force").Code);
+            var export = Cli("export", "--run", P("run"), "--format", "json", "--out", P("exported"));
+            Assert.Equal(2, export.Code); // a reader waits for no writer: it says the run is in use
+            Assert.Single(export.Err.TrimEnd().Split('\n'));
+            Assert.False(File.Exists(P("exported")));
             Assert.Equal(before, Hashes());
         }
 
