@@ -10,6 +10,7 @@ internal static class Commands
         yield return TrainCommand.Create(ctx);
         yield return TestCommand.Create(ctx);
         yield return CompareCommand.Create(ctx);
+        yield return ExportCommand.Create(ctx);
         yield return FrozenLakeCommand.Create(ctx);
         yield return ReproduceCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);

@@ -67,6 +67,7 @@ internal static class ParseErrors
                 string what = name switch
                 {
                     "--out" when verb == "compare" => "a .png file to write",
+                    "--out" when verb == "export" => "a file to write (.onnx or .json)",
                     "--out" or "--run" or "--runs" or "--configs" => "a folder",
                     "--config" => "a JSON config file (configs/*.json)",
                     "--tls" => "the cluster's certificate file (.pfx)",

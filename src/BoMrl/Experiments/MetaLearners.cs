@@ -60,11 +60,22 @@ public static class MetaLearners
         ArgumentNullException.ThrowIfNull(config);
         TrainConfig c = config.Resolve();
         ITaskDistribution tasks = c.Env.CreateTasks(c.Sampler.Horizon);
-        var policy = new GaussianMlpPolicy(tasks.ObservationSize, tasks.ActionSize, c.Policy.HiddenSizes,
-            c.Policy.LogStd == "mlp" ? LogStdMode.Mlp : LogStdMode.Parameter, c.Policy.InitLogStd);
-        return new MetaTrainingSetup(tasks, policy, c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask,
+        return new MetaTrainingSetup(tasks, CreatePolicy(c, tasks), c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask,
             c.Sampler.ToAdvantageOptions(), c.Sampler.Threads, seed);
     }
+
+    /// <summary>The Gaussian MLP policy of <paramref name="config"/> (its task family gives the observation and action sizes).</summary>
+    public static GaussianMlpPolicy CreatePolicy(TrainConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        TrainConfig c = config.Resolve();
+        ITaskDistribution tasks = c.Env.CreateTasks(c.Sampler.Horizon);
+        return CreatePolicy(c, tasks);
+    }
+
+    private static GaussianMlpPolicy CreatePolicy(TrainConfig c, ITaskDistribution tasks) =>
+        new(tasks.ObservationSize, tasks.ActionSize, c.Policy.HiddenSizes,
+            c.Policy.LogStd == "mlp" ? LogStdMode.Mlp : LogStdMode.Parameter, c.Policy.InitLogStd);
 
     private static MamlTrpoOptions MamlOptions(AlgorithmConfig a, MetaUpdateOptions metaUpdate) =>
         new(a.FastLr, a.NumSteps, a.FirstOrder, metaUpdate, a.ParseWeighting());

@@ -42,6 +42,9 @@ public sealed class Mlp
     /// <summary>Output width.</summary>
     public int OutputSize => _sizes[^1];
 
+    /// <summary>Layer widths input, hidden..., output (the export's layer shapes).</summary>
+    public IReadOnlyList<int> LayerSizes => Array.AsReadOnly(_sizes);
+
     /// <summary>Length of this network's slice of the parameter vector.</summary>
     public int ParameterCount => _offsets[^1];
 

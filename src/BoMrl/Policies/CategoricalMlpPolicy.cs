@@ -21,6 +21,9 @@ public sealed class CategoricalMlpPolicy : IDifferentiablePolicy
     /// <inheritdoc/>
     public IActionDistribution Distribution => _distribution;
 
+    /// <summary>The logits network (all of θ).</summary>
+    public Mlp LogitNetwork => _logits;
+
     /// <summary>Number of actions.</summary>
     public int ActionCount => _distribution.ActionCount;
 

@@ -47,6 +47,12 @@ public sealed class GaussianMlpPolicy : IDifferentiablePolicy
     /// <summary>How log σ depends on the state.</summary>
     public LogStdMode LogStdMode { get; }
 
+    /// <summary>The mean network (θ's first <see cref="Mlp.ParameterCount"/> values).</summary>
+    public Mlp MeanNetwork => _mean;
+
+    /// <summary>The log-std network after the mean network's parameters (null with <see cref="LogStdMode.Parameter"/>).</summary>
+    public Mlp? LogStdNetwork => _logStdNet;
+
     /// <summary>log σ at initialisation.</summary>
     public double InitialLogStd { get; }
 

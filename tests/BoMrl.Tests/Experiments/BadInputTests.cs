@@ -103,6 +103,21 @@ public sealed class BadInputTests : IDisposable
         "test iteration not kept" => (["test", "--run", P("run"), "--iteration", "3"], 2, "kept: 0, 2, 4"),
         "compare not png" => (["compare", "--runs", P("run"), "--out", P("c.svg")], 2, ".png"),
 
+        // export: options, runs and checkpoints (never writing --out).
+        "export unknown format" => (Export(P("run"), "--format", "xml"), 2, "--format must be onnx or json (got 'xml')"),
+        "export --out empty" => (["export", "--run", P("run"), "--format", "onnx", "--out", ""], 2, "--out is empty; give a file to write"),
+        "export --run empty" => (["export", "--run", "", "--format", "onnx", "--out", P("exported")], 2, "--run is empty; give a folder"),
+        "export into a missing folder" => (["export", "--run", P("run"), "--format", "onnx", "--out", P("nope", "p.onnx")], 2, $"--out: no such folder {P("nope")}"),
+        "export onto a folder" => (["export", "--run", P("run"), "--format", "onnx", "--out", P("other")], 2, "is a folder; give a file to write"),
+        "export a missing run" => (Export(P("nope"), "--format", "onnx"), 2, $"--run: no such folder {P("nope")}"),
+        "export a frozenlake run" => (Export(P("fl"), "--format", "json"), 2, "holds a frozenlake run, not a train run"),
+        "export iteration not kept" => (Export(P("run"), "--format", "onnx", "--iteration", "3"), 2, "kept: 0, 2, 4"),
+        "export precision of json" => (Export(P("run"), "--format", "json", "--precision", "float32"), 2, "--precision applies to --format onnx only"),
+        "export unknown precision" => (Export(P("run"), "--format", "onnx", "--precision", "half"), 2, "--precision must be float64 or float32"),
+        "export phi of another shape" => (Export(P("run"), "--format", "onnx"), 2, "field 'phi' has 5 values but the config's policy has"),
+        "export phi NaN" => (Export(CorruptCopy("nan", c => c["phi"]![1] = "NaN"), "--format", "json"), 2, "field 'phi[1]' is NaN"),
+        "export checkpoint of 0 bytes" => (Export(Truncated("empty", "latest.json"), "--format", "onnx"), 2, "latest.json is empty (0 bytes)"),
+
         // Corrupted checkpoints, through test and through --resume.
         "phi NaN (test)" => (["test", "--run", CorruptCopy("nan", c => c["phi"]![1] = "NaN")], 2, "field 'phi[1]' is NaN"),
         "phi NaN (resume)" => (["train", "--out", CorruptCopy("nan", c => c["phi"]![1] = "NaN"), "--resume", "--iterations", "6"], 2, "field 'phi[1]' is NaN"),
@@ -198,6 +213,8 @@ public sealed class BadInputTests : IDisposable
         }
     }
 
+    private string[] Export(string run, params string[] rest) => ["export", "--run", run, .. rest, "--out", P("exported")];
+
     private string[] Train(string config, string? output = null) => ["train", "--config", config, "--out", output ?? P("new")];
 
     [Theory]
@@ -267,6 +284,19 @@ public sealed class BadInputTests : IDisposable
     [InlineData("kept checkpoint of 0 bytes")]
     [InlineData("checkpoint cut short")]
     [InlineData("metrics.csv cut short")]
+    [InlineData("export unknown format")]
+    [InlineData("export --out empty")]
+    [InlineData("export --run empty")]
+    [InlineData("export into a missing folder")]
+    [InlineData("export onto a folder")]
+    [InlineData("export a missing run")]
+    [InlineData("export a frozenlake run")]
+    [InlineData("export iteration not kept")]
+    [InlineData("export precision of json")]
+    [InlineData("export unknown precision")]
+    [InlineData("export phi of another shape")]
+    [InlineData("export phi NaN")]
+    [InlineData("export checkpoint of 0 bytes")]
     public void Bad_input_gives_its_exit_code_one_line_and_changes_no_file(string name)
     {
         (string[] args, int code, string fragment) = Case(name);
@@ -281,6 +311,7 @@ public sealed class BadInputTests : IDisposable
         Assert.DoesNotMatch(@"\b[A-Z]\w*Exception\b", err); // never an exception's type name
         Assert.Equal(before, Hashes());
         Assert.False(Directory.Exists(P("new")) && Directory.EnumerateFileSystemEntries(P("new")).Any(), "a refused run left files");
+        Assert.False(File.Exists(P("exported")), "a refused export wrote its file");
     }
 
     [Fact]
@@ -294,6 +325,10 @@ public sealed class BadInputTests : IDisposable
             Assert.Contains($"in use by another bomrl process (PID {Environment.ProcessId})", resumed.Err);
             Assert.Single(resumed.Err.TrimEnd().Split('\n'));
             Assert.Equal(2, Cli("train", "--config", P("good.json"), "--out", P("run"), "--force").Code);
+            var export = Cli("export", "--run", P("run"), "--format", "json", "--out", P("exported"));
+            Assert.Equal(2, export.Code); // a reader waits for no writer: it says the run is in use
+            Assert.Single(export.Err.TrimEnd().Split('\n'));
+            Assert.False(File.Exists(P("exported")));
             Assert.Equal(before, Hashes());
         }
 
