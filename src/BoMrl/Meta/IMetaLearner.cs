@@ -65,3 +65,13 @@ public sealed record IterationMetrics(
 
 /// <summary>Meta-test curve: mean and standard error over test tasks of the return after 0..K adaptation steps.</summary>
 public sealed record MetaTestResult(string Algorithm, double[] ReturnsByStep, double[] StderrByStep);
+
+/// <summary>
+/// What <see cref="PerTaskMetaLearner.AdaptTo"/> returns: <see cref="Thetas"/>[j][i] are task i's parameters after j
+/// adaptation steps (j = 0: φ), <see cref="Returns"/>[j][i] the mean episode return of the batch collected with them.
+/// </summary>
+public sealed record AdaptationTrace(double[][][] Thetas, double[][] Returns)
+{
+    /// <summary>Each task's parameters after the last step.</summary>
+    public double[][] Adapted => Thetas[^1];
+}

@@ -69,6 +69,9 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     /// <summary>How rows are weighted in every batch objective of this learner.</summary>
     public RowWeighting Weighting { get; }
 
+    /// <summary>The task family this learner meta-trains on (to draw tasks for <see cref="AdaptTo"/>).</summary>
+    public ITaskDistribution TaskDistribution => Setup.Tasks;
+
     /// <summary>The per-task parallel loop and its per-thread resources.</summary>
     internal TaskWorkers Workers { get; }
 
@@ -206,42 +209,49 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     }
 
     /// <summary>
-    /// Meta-test: M fresh tasks from (seed, −2); from φ, K adaptation steps, step j on a fresh batch from the
-    /// current policy (sampler stream −100 − j, apart from training's streams 2k, 2k + 1); mean and standard error over
-    /// tasks of the mean episode return after 0..K steps.
+    /// Meta-test: M fresh tasks from (seed, −2), adapted by <see cref="AdaptTo"/>; mean and standard error over tasks of
+    /// the mean episode return after 0..K steps.
     /// </summary>
     public MetaTestResult MetaTest(int steps, int tasks, long seed, Action<int, double>? afterStep = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tasks);
-        double[][] testTasks = SampleTasks(seed, -2, tasks);
-        var thetas = new double[tasks][];
-        for (int i = 0; i < tasks; i++)
-        {
-            thetas[i] = (double[])_phi.Clone();
-        }
+        AdaptationTrace trace = AdaptTo(SampleTasks(seed, -2, tasks), steps, seed, afterStep);
+        double[] mean = [.. trace.Returns.Select(r => r.Average())];
+        double[] stderr = [.. trace.Returns.Select(r => Statistics.StandardError(r))];
+        return new MetaTestResult(Algorithm, mean, stderr);
+    }
 
-        var mean = new double[steps + 1];
-        var stderr = new double[steps + 1];
-        var returns = new double[tasks];
+    /// <summary>
+    /// Adapts the current meta-policy φ to each task (a task is its parameter vector, as
+    /// <see cref="ITaskDistribution.SampleTask"/> draws it: e.g. navigation's goal) with this learner's own within-task
+    /// adaptation (BO-MRL's eq. (7) solve, MAML's policy-gradient step, ProMP's likelihood-ratio step): K steps, step j on
+    /// a fresh batch from the current policy (sampler stream −100 − j, apart from training's streams). The meta-test's
+    /// code path. <paramref name="afterStep"/> gets each step's task-mean return.
+    /// </summary>
+    public AdaptationTrace AdaptTo(IReadOnlyList<double[]> tasks, int steps, long seed, Action<int, double>? afterStep = null)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        ArgumentOutOfRangeException.ThrowIfZero(tasks.Count);
+        double[][] taskArray = [.. tasks];
+        var thetas = new double[steps + 1][][];
+        thetas[0] = [.. taskArray.Select(_ => (double[])_phi.Clone())];
+        var returns = new double[steps + 1][];
         for (int j = 0; j <= steps; j++)
         {
-            (TrajectoryBatch[] batches, PolicyBatch[] rows) = Collect(testTasks, thetas, seed, -100 - j);
-            for (int i = 0; i < tasks; i++)
-            {
-                returns[i] = batches[i].MeanEpisodeReturn();
-            }
-
-            mean[j] = returns.Average();
-            stderr[j] = Statistics.StandardError(returns);
-            afterStep?.Invoke(j, mean[j]);
+            (TrajectoryBatch[] batches, PolicyBatch[] rows) = Collect(taskArray, thetas[j], seed, -100 - j);
+            returns[j] = [.. batches.Select(b => b.MeanEpisodeReturn())];
+            afterStep?.Invoke(j, returns[j].Average());
             if (j < steps)
             {
-                Workers.ForEach(tasks, (i, w) => thetas[i] = Adapt(w, rows[i], thetas[i]).ThetaPrime);
+                double[][] current = thetas[j], next = new double[taskArray.Length][];
+                Workers.ForEach(taskArray.Length, (i, w) => next[i] = Adapt(w, rows[i], current[i]).ThetaPrime);
+                thetas[j + 1] = next;
             }
         }
 
-        return new MetaTestResult(Algorithm, mean, stderr);
+        return new AdaptationTrace(thetas, returns);
     }
 
     /// <summary>The N tasks of meta-iteration k (stream (seed, k, 0)).</summary>
