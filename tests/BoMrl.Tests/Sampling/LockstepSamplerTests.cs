@@ -126,9 +126,17 @@ public class LockstepSamplerTests
             var sampler = new LockstepSampler(new Navigation2DTasks(horizon), policy, 16, 1);
             TrajectoryBatch[] batches = [sampler.CreateBatch()];
             sampler.SampleInto([goal], [theta], 1, 0, batches); // warm-up (JIT)
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            sampler.SampleInto([goal], [theta], 1, 0, batches);
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            // The least of three calls: a one-off allocation while the runtime re-compiles a hot method mid-call (seen
+            // once in 3784 bytes on a loaded machine) is not the loop's; an allocation per step shows in every call.
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                sampler.SampleInto([goal], [theta], 1, 0, batches);
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+
+            return least;
         }
 
         long short10 = Allocated(10);
