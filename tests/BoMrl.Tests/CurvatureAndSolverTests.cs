@@ -281,14 +281,14 @@ public class CurvatureAndSolverTests
     [InlineData(true)]
     public void Dense_kernels_match_scalar_references_for_all_small_shapes(bool portableOnly)
     {
-        Dense.PortableOnlyOnThisThread = portableOnly;
+        FixedOrder.ScalarOnlyOnThisThread = portableOnly;
         try
         {
             CheckDenseKernels();
         }
         finally
         {
-            Dense.PortableOnlyOnThisThread = false;
+            FixedOrder.ScalarOnlyOnThisThread = false;
         }
     }
 

@@ -80,14 +80,7 @@ public static class EstimatorDiagnosis
             }
 
             double mean = FixedOrder.Sum(cosines) / tasks;
-            double se = 0;
-            if (tasks > 1)
-            {
-                var dev = new double[tasks];
-                FixedOrder.Subtract(cosines, mean, dev);
-                se = Math.Sqrt(FixedOrder.SumOfSquares(dev) / (tasks - 1) / tasks);
-            }
-
+            double se = Statistics.StandardError(cosines);
             rows.Add(new EstimatorDiagnosisRow(name, options, std / (2 * tasks), time / (2 * tasks), mean, se));
         }
 

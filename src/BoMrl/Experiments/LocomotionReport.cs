@@ -75,31 +75,10 @@ public static class LocomotionReport
             return null;
         }
 
-        (double[] mean, double[] se) = OverSeeds(tests);
-        (double[] post, double[] postSe) = OverSeeds(curves);
+        (double[] mean, double[] se) = Statistics.Pointwise(tests);
+        (double[] post, double[] postSe) = Statistics.Pointwise(curves);
         return new MethodSummary(method, tests.Count, mean, se, timed == 0 ? double.NaN : seconds / timed,
             curves.Min(c => c.Length), post, postSe);
-    }
-
-    /// <summary>Pointwise mean and standard error over seeds (over the shortest series' length).</summary>
-    private static (double[] Mean, double[] Stderr) OverSeeds(List<double[]> series)
-    {
-        int n = series.Min(s => s.Length);
-        var mean = new double[n];
-        var se = new double[n];
-        var column = new double[series.Count];
-        for (int k = 0; k < n; k++)
-        {
-            for (int s = 0; s < series.Count; s++)
-            {
-                column[s] = series[s][k];
-            }
-
-            mean[k] = column.Average();
-            se[k] = Statistics.StandardError(column);
-        }
-
-        return (mean, se);
     }
 
     private static double[] Steps(int n) => Enumerable.Range(0, n).Select(i => (double)i).ToArray();

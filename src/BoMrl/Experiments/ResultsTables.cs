@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: every results table of README.md and docs/results.md is rendered here, so one check
+// covers them all against the files under results/.
+
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -465,16 +468,7 @@ public static partial class ResultsTables
                 return new Group("1", returns[0], Doubles(Json(runDirs[0] + "/test.json"), "stderr_by_step"));
             }
 
-            int n = returns.Min(x => x.Length);
-            var mean = new double[n];
-            var se = new double[n];
-            for (int k = 0; k < n; k++)
-            {
-                double[] column = returns.Select(x => x[k]).ToArray();
-                mean[k] = column.Average();
-                se[k] = Statistics.StandardError(column);
-            }
-
+            (double[] mean, double[] se) = Statistics.Pointwise(returns);
             string seeds = string.Join(",", runDirs.Select(SeedOf));
             return new Group(seeds, mean, se);
         }

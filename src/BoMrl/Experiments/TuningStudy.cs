@@ -162,9 +162,7 @@ public sealed class TuningStudy
                     continue;
                 }
 
-                int n = tests.Min(t => t.Length);
-                double[] mean = [.. Enumerable.Range(0, n).Select(k => tests.Average(t => t[k]))];
-                double[] se = [.. Enumerable.Range(0, n).Select(k => Statistics.StandardError(tests.Select(t => t[k]).ToArray()))];
+                (double[] mean, double[] se) = Statistics.Pointwise(tests);
                 mine.Add(new TuningRow(m, p, tests.Count, mean, se, false));
             }
 

@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the register-blocked kernels and the formulas their scalar twins evaluate must stay side by
+// side to stay bit-equal (docs/design.md §9).
+
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -21,16 +24,6 @@ namespace BoMrl.Numerics;
 /// </summary>
 public static class Dense
 {
-    /// <summary>
-    /// Forces the scalar path on the calling thread only (tests compare both paths bit for bit; a per-thread switch
-    /// cannot change what concurrently running code computes).
-    /// </summary>
-    internal static bool PortableOnlyOnThisThread
-    {
-        get => FixedOrder.ScalarOnlyOnThisThread;
-        set => FixedOrder.ScalarOnlyOnThisThread = value;
-    }
-
     private static bool UseBlockedKernels => FixedOrder.Vectorised;
 
     /// <summary>

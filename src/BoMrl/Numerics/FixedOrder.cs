@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: every span kernel of the fixed association in one place, so that one file states the
+// order every reduction and element-wise operation follows (docs/design.md §9).
+
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;

@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the functions share their reduction constants and polynomials, and the vector tanh must
+// mirror the scalar one operation for operation; apart they would drift.
+
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -201,7 +204,7 @@ public static class PortableMath
         double k = n - Shifter;
         double r = (y - k * Ln2Hi) - k * Ln2Lo;
         double em = Expm1Short(r);
-        double s = BitConverter.Int64BitsToDouble((BitConverter.DoubleToInt64Bits(n) - BitConverter.DoubleToInt64Bits(Shifter) + 1023) << 52);
+        double s = PowerOfTwo((long)k);
         double m = s * em + (s - 1.0); // expm1(2a) = 2ᵏ·expm1(r) + (2ᵏ − 1), k ∈ [0, 58]
         double t = m / (m + 2.0);
         return double.IsNaN(x) ? x : Math.CopySign(t, x);

@@ -27,4 +27,29 @@ public static class Statistics
 
         return Math.Sqrt(ss / (n - 1) / n);
     }
+
+    /// <summary>
+    /// Pointwise over several series (one per seed): the mean and <see cref="StandardError"/> of element k across the
+    /// series, for k up to the shortest series' length.
+    /// </summary>
+    public static (double[] Mean, double[] Stderr) Pointwise(IReadOnlyList<double[]> series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        int n = series.Min(s => s.Length);
+        var mean = new double[n];
+        var se = new double[n];
+        var column = new double[series.Count];
+        for (int k = 0; k < n; k++)
+        {
+            for (int s = 0; s < series.Count; s++)
+            {
+                column[s] = series[s][k];
+            }
+
+            mean[k] = column.Average();
+            se[k] = StandardError(column);
+        }
+
+        return (mean, se);
+    }
 }
