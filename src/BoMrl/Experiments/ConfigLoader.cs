@@ -50,7 +50,7 @@ public static class ConfigLoader
 
         try
         {
-            return Parse(overrides is null ? text : Merged(text, overrides));
+            return Parse(overrides is null ? text : Merged(text, overrides), Path.GetDirectoryName(Path.GetFullPath(path)));
         }
         catch (ConfigException e)
         {
@@ -133,8 +133,11 @@ public static class ConfigLoader
         return root.ToJsonString();
     }
 
-    /// <summary>Parses, validates and resolves a config from JSON text.</summary>
-    public static TrainConfig Parse(string json)
+    /// <summary>Parses, validates and resolves a config from JSON text (a relative <c>env.assembly</c>: from the current folder).</summary>
+    public static TrainConfig Parse(string json) => Parse(json, null);
+
+    /// <summary>Parses, validates and resolves a config whose relative <c>env.assembly</c> lies under <paramref name="baseDirectory"/>.</summary>
+    private static TrainConfig Parse(string json, string? baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonTypeInfo<TrainConfig> info = ConfigJson.TrainConfig;
@@ -155,7 +158,8 @@ public static class ConfigLoader
             }
 
             TrainConfig? config = JsonSerializer.Deserialize(json, info);
-            return (config ?? throw new ConfigException("a config must be a JSON object")).Resolve();
+            config = config ?? throw new ConfigException("a config must be a JSON object");
+            return (baseDirectory is null ? config : config with { Env = config.Env.WithAssemblyFrom(baseDirectory) }).Resolve();
         }
         catch (JsonException e)
         {

@@ -67,9 +67,11 @@ public sealed record TrainConfig
         }
 
         Test.Validate();
-        ITaskDistribution tasks = Env.CreateTasks(Sampler.Horizon);
+        EnvConfig env = Env.WithAssemblyFrom(Directory.GetCurrentDirectory());
+        ITaskDistribution tasks = env.CreateTasks(Sampler.Horizon);
         var resolved = this with
         {
+            Env = env,
             Sampler = Sampler with { Horizon = tasks.Horizon },
             Algorithm = Algorithm with { Distance = Algorithm.ParseDistance().ToName(), Weighting = Algorithm.ResolvedWeighting() },
         };
@@ -87,6 +89,17 @@ public sealed record EnvConfig
     /// <summary>Published variant of the family (navigation2d: pytorch-maml-rl or maml).</summary>
     public string Variant { get; init; } = "pytorch-maml-rl";
 
+    /// <summary>
+    /// Path of a .NET assembly that defines the family (<see cref="ITaskFamily"/>, registered on use); relative to the
+    /// config file's folder, stored absolute in the run's config.json. Absent for the built-in families.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Assembly { get; init; }
+
+    /// <summary>This section with <see cref="Assembly"/> made absolute against <paramref name="baseDirectory"/>.</summary>
+    internal EnvConfig WithAssemblyFrom(string baseDirectory) =>
+        string.IsNullOrEmpty(Assembly) ? this : this with { Assembly = Path.GetFullPath(Assembly, baseDirectory) };
+
     /// <summary>Creates the task family; unknown names or variants become a <see cref="ConfigException"/>.</summary>
     public ITaskDistribution CreateTasks(int? horizon)
     {
@@ -98,9 +111,14 @@ public sealed record EnvConfig
         ConfigCheck.NotNull(Variant, "env.variant");
         try
         {
+            if (Assembly is not null)
+            {
+                TaskDistributions.RegisterFrom(Assembly);
+            }
+
             return TaskDistributions.Create(Name, Variant, horizon);
         }
-        catch (ArgumentException e) when (e.ParamName is "name" or "variant")
+        catch (ArgumentException e) when (e.ParamName is "name" or "variant" or "assembly")
         {
             throw new ConfigException($"config key 'env.{e.ParamName}': {FirstSentence(e.Message)}");
         }
