@@ -24,6 +24,35 @@ public sealed record TrainingProgress(int Completed, int Total, MetricsRow Row, 
 public static class Trainer
 {
     /// <summary>
+    /// Trains <paramref name="config"/> from its start into a new run folder <paramref name="directory"/>, as
+    /// <c>bomrl train</c> does: claims the folder (refusing one that holds a run, <see cref="RunFolderException"/>),
+    /// writes config.json, trains <see cref="TrainConfig.Iterations"/> meta-iterations with checkpoints, and marks the
+    /// run finished, so <c>bomrl test</c>, <c>bomrl export</c> and <see cref="TrainedRun.Load"/> take the folder.
+    /// </summary>
+    public static IReadOnlyList<MetricsRow> Train(TrainConfig config, string directory, Action<TrainingProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        TrainConfig resolved = config.Resolve();
+        IMetaLearner learner = MetaLearners.Create(resolved, resolved.Seed);
+        try
+        {
+            using RunClaim claim = RunClaim.Take(directory, RunKinds.Train);
+            var folder = new RunFolder(claim.Path);
+            folder.Create();
+            folder.WriteConfig(resolved);
+            IReadOnlyList<MetricsRow> rows = Run(folder, learner, resolved.Iterations, null, progress, cancellation, resolved.CheckpointEvery);
+            claim.Finish();
+            return rows;
+        }
+        finally
+        {
+            (learner as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Trains until <paramref name="iterations"/> meta-iterations are complete. With <paramref name="resume"/> null, the
     /// learner's current state is the start and an iteration-0 checkpoint is written first. Throws
     /// <see cref="TrainingFailedException"/> (after keeping the last good checkpoint) when an iteration fails or reports a

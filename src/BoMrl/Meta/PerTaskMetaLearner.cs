@@ -3,6 +3,7 @@ using BoMrl.Adaptation;
 using BoMrl.Environments;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
+using BoMrl.Policies;
 using BoMrl.Sampling;
 
 namespace BoMrl.Meta;
@@ -71,6 +72,9 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
 
     /// <summary>The task family this learner meta-trains on (to draw tasks for <see cref="AdaptTo"/>).</summary>
     public ITaskDistribution TaskDistribution => Setup.Tasks;
+
+    /// <summary>The policy network φ and every adapted θ′ parameterise (to act with them, e.g. <c>GaussianMlpPolicy.MeanAction</c>).</summary>
+    public IDifferentiablePolicy Policy => Setup.Policy;
 
     /// <summary>The per-task parallel loop and its per-thread resources.</summary>
     internal TaskWorkers Workers { get; }

@@ -127,6 +127,22 @@ public sealed class GaussianMlpPolicy : IDifferentiablePolicy
         }
     }
 
+    /// <summary>
+    /// The mean action μ_θ(s) for one <paramref name="observation"/>: the deterministic action of a trained or adapted
+    /// policy θ when it is deployed (allocates; the sampler's batched path is <see cref="SampleActions"/>).
+    /// </summary>
+    public double[] MeanAction(ReadOnlySpan<double> theta, ReadOnlySpan<double> observation)
+    {
+        if (theta.Length != ParameterCount || observation.Length != ObservationSize)
+        {
+            throw new ArgumentException($"expected {ParameterCount} parameters and an observation of {ObservationSize} (got {theta.Length} and {observation.Length})");
+        }
+
+        var dist = new double[_distribution.ParameterSize];
+        Forward(theta, observation, 1, dist, new double[WorkspaceSize(1)]);
+        return dist[..ActionSize];
+    }
+
     /// <inheritdoc/>
     public void DrawNoise(Random rng, Span<double> noise) => _distribution.DrawNoise(rng, noise);
 
