@@ -129,7 +129,7 @@ internal static class CompareCommand
         }
 
         string full = Path.GetFullPath(output);
-        RunSupport.Writing(full, () => Plots.Lines(full, $"Meta-training: {column}", "meta-iteration", column, series));
+        RunSupport.Writing(full, () => Figures.Lines(full, $"Meta-training: {column}", "meta-iteration", column, series));
         ctx.Out.WriteLine($"wrote {full}");
         return 0;
     }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using BoMrl.Experiments;
+using BoMrl.IO;
 using BoMrl.Meta;
+using BoMrl.Plots;
 
 namespace BoMrl.Cli;
 
@@ -25,10 +27,12 @@ public static class Program
 
     /// <summary>
     /// Runs the CLI on the process's console; Ctrl-C or SIGTERM asks a running <c>train</c> (or study) to stop at the
-    /// next safe point, after the checkpoint of the iteration in progress.
+    /// next safe point, after the checkpoint of the iteration in progress. The PNG figures are drawn with ScottPlot
+    /// (<see cref="ScottPlotFigureWriter"/>), which the library leaves to its user.
     /// </summary>
     public static int Main(string[] args)
     {
+        Figures.Writer ??= new ScottPlotFigureWriter();
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => Interrupts.OnCancelKeyPress(interrupt, e, Console.Error);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM,

@@ -48,14 +48,14 @@ public static partial class FrozenLakeExperiment
         ArgumentNullException.ThrowIfNull(s);
         string title = $"{Capitalise(s.VariancePreset)} task variance ({s.Distance}, λ = {s.Lambda.ToString(CultureInfo.InvariantCulture)})";
         double[] x = Enumerable.Range(0, s.ReturnsByStep.Bomrl.Length).Select(i => (double)i).ToArray();
-        Plots.Lines(Path.Combine(dir, "returns_by_step.png"), title, "Number of policy adaptation steps", "Expected accumulated reward",
+        Figures.Lines(Path.Combine(dir, "returns_by_step.png"), title, "Number of policy adaptation steps", "Expected accumulated reward",
         [
             new Series("BO-MRL (ours)", x, s.ReturnsByStep.Bomrl, s.ReturnsByStep.BomrlStderr),
             new Series("Random initialization", x, s.ReturnsByStep.Random, s.ReturnsByStep.RandomStderr),
             new Series("MAML", x, s.ReturnsByStep.Maml, s.ReturnsByStep.MamlStderr),
             new Series("Optimal task-specific policies", x, x.Select(_ => s.ReturnsByStep.Optimal).ToArray()),
         ]);
-        Plots.Bars(Path.Combine(dir, "optimality_gap.png"), title, "Expected optimality gap",
+        Figures.Bars(Path.Combine(dir, "optimality_gap.png"), title, "Expected optimality gap",
         [
             new Bar("No adaptation", s.Teog.NoAdaptation),
             new Bar("One-time Alg", s.Teog.BomrlOneStep),

@@ -40,7 +40,7 @@ public static class LocomotionReport
         MetaTestReport.Plot(Path.Combine(root, $"{study.Env}-adaptation.png"),
             $"{study.Env}: return after adaptation ({study.Scale.TestTasks} test tasks, ± s.e. over seeds)",
             rows.Select(r => new Series(r.Method, Steps(r.Returns.Length), r.Returns, r.Stderr)).ToList());
-        Plots.Lines(Path.Combine(root, $"{study.Env}-training.png"), $"{study.Env}: post-adaptation return during meta-training",
+        Figures.Lines(Path.Combine(root, $"{study.Env}-training.png"), $"{study.Env}: post-adaptation return during meta-training",
             "meta-iteration", "post-adaptation return (± s.e. over seeds)",
             rows.Select(r => new Series(r.Method, Steps(r.PostReturn.Length), r.PostReturn, r.PostStderr)).ToList());
         return rows;

@@ -37,5 +37,5 @@ public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, do
 
     /// <summary>Writes a PNG of return vs adaptation step for one or several reports (error bars: standard errors, where defined).</summary>
     public static void Plot(string path, string title, IReadOnlyList<Series> series) =>
-        Plots.Lines(path, title, "adaptation steps", "mean return (± s.e.)", series);
+        Figures.Lines(path, title, "adaptation steps", "mean return (± s.e.)", series);
 }

@@ -149,9 +149,9 @@ public sealed class RunFolder
             : iteration is null ? "start over with --force" : "test another --iteration";
     }
 
-    /// <summary>Writes training.png: pre- and post-adaptation return of every meta-iteration so far.</summary>
+    /// <summary>Writes training.png (through <see cref="Figures.Writer"/>; none set, no PNG): pre- and post-adaptation return of every meta-iteration so far.</summary>
     public void WriteTrainingPlot(IReadOnlyList<MetricsRow> rows) =>
-        Plots.Lines(TrainingPlotPath, $"Meta-training: {System.IO.Path.GetFileName(Path)}", "meta-iteration", "mean return", TrainingSeries(rows));
+        Figures.Lines(TrainingPlotPath, $"Meta-training: {System.IO.Path.GetFileName(Path)}", "meta-iteration", "mean return", TrainingSeries(rows));
 
     /// <summary>The curves of training.png: pre- and post-adaptation return against the meta-iteration, counted from 0 as in metrics.csv.</summary>
     public static IReadOnlyList<Series> TrainingSeries(IReadOnlyList<MetricsRow> rows)

@@ -13,10 +13,10 @@ public class PlotsAndFilesTests
         try
         {
             string lines = Path.Combine(dir, "lines.png");
-            Plots.Lines(lines, "t", "x", "y",
+            Figures.Lines(lines, "t", "x", "y",
                 [new Series("a", [0, 1, 2], [1, 2, 3], [0.1, 0.1, 0.2]), new Series("b", [0, 1, 2], [3, 2, 1])], 1.5, "ref");
             string bars = Path.Combine(dir, "bars.png");
-            Plots.Bars(bars, "t", "y", [new Bar("one", 1), new Bar("two", 2)], 1.5, "bound");
+            Figures.Bars(bars, "t", "y", [new Bar("one", 1), new Bar("two", 2)], 1.5, "bound");
             foreach (string f in new[] { lines, bars })
             {
                 byte[] head = File.ReadAllBytes(f)[..8];
@@ -35,9 +35,9 @@ public class PlotsAndFilesTests
     public void A_reference_far_above_the_bars_is_not_drawn_and_training_iterations_count_from_0()
     {
         Bar[] gaps = [new Bar("no adaptation", 0.29), new Bar("one-time Alg", 0.27)];
-        Assert.True(Plots.DrawsReference(0.5, gaps));
-        Assert.False(Plots.DrawsReference(5.4e3, gaps)); // the Frozen Lake bound: off scale, so no legend entry for it
-        Assert.False(Plots.DrawsReference(double.PositiveInfinity, gaps));
+        Assert.True(Figures.DrawsReference(0.5, gaps));
+        Assert.False(Figures.DrawsReference(5.4e3, gaps)); // the Frozen Lake bound: off scale, so no legend entry for it
+        Assert.False(Figures.DrawsReference(double.PositiveInfinity, gaps));
 
         var row = new BoMrl.Experiments.MetricsRow(0, -1.5, -1.25, 0.01, true, 1e-7, false, 0.1, 0.2, 0.3, 0.4, 1.1, 0.01, 0.25);
         IReadOnlyList<Series> s = BoMrl.Experiments.RunFolder.TrainingSeries([row, row with { Iteration = 1 }]);
@@ -66,6 +66,6 @@ public class PlotsAndFilesTests
     public void Mismatched_series_lengths_are_rejected()
     {
         Assert.Throws<ArgumentException>(() =>
-            Plots.Lines(Path.Combine(Path.GetTempPath(), "never.png"), "t", "x", "y", [new Series("a", [0, 1], [1])]));
+            Figures.Lines(Path.Combine(Path.GetTempPath(), "never.png"), "t", "x", "y", [new Series("a", [0, 1], [1])]));
     }
 }

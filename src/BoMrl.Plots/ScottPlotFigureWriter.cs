@@ -1,37 +1,29 @@
+using BoMrl.IO;
 using ScottPlot;
+using Bar = BoMrl.IO.Bar;
 
-namespace BoMrl.IO;
-
-/// <summary>A named curve y(x) with optional symmetric error bars, for <see cref="Plots.Lines"/>.</summary>
-public sealed record Series(string Label, double[] X, double[] Y, double[]? Error = null);
-
-/// <summary>A labelled bar for <see cref="Plots.Bars"/>.</summary>
-public sealed record Bar(string Label, double Value);
+namespace BoMrl.Plots;
 
 /// <summary>
-/// The project's PNG figures (ScottPlot), written atomically so a killed run never leaves a truncated image.
+/// The project's PNG figures drawn with ScottPlot, written atomically (<see cref="AtomicFile"/>) so a killed run never
+/// leaves a truncated image. Set it once with <c>Figures.Writer = new ScottPlotFigureWriter();</c>.
 /// </summary>
-public static class Plots
+public sealed class ScottPlotFigureWriter : IFigureWriter
 {
     private const int Width = 1000; // the legend sits right of the data area
     private const int Height = 560;
 
     /// <summary>Line plot of several series (markers at the points, error bars where given).</summary>
-    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
+    public void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
         double? horizontalLine = null, string? horizontalLabel = null)
     {
-        ArgumentNullException.ThrowIfNull(series);
+        Figures.ThrowIfLengthsDiffer(series);
         var plt = new Plot();
         // One palette colour per series (an error bar would otherwise take the next colour and the palette repeat at 5 series).
         var palette = new ScottPlot.Palettes.Category10();
         for (int i = 0; i < series.Count; i++)
         {
             Series s = series[i];
-            if (s.X.Length != s.Y.Length || (s.Error is not null && s.Error.Length != s.Y.Length))
-            {
-                throw new ArgumentException($"series '{s.Label}': x, y and error lengths differ", nameof(series));
-            }
-
             var scatter = plt.Add.Scatter(s.X, s.Y, palette.GetColor(i));
             scatter.LegendText = s.Label;
             Style(scatter, i);
@@ -65,24 +57,10 @@ public static class Plots
     }
 
     /// <summary>
-    /// How far above the tallest bar a reference line is still drawn: beyond it the bars would shrink to slivers, so the
-    /// line is left out and a note in the plot gives its value instead (a legend entry only for what is drawn).
-    /// </summary>
-    public const double ReferenceScale = 3;
-
-    /// <summary>Whether <see cref="Bars"/> draws <paramref name="reference"/> as a line (else it writes a note).</summary>
-    public static bool DrawsReference(double reference, IReadOnlyList<Bar> bars)
-    {
-        ArgumentNullException.ThrowIfNull(bars);
-        double top = bars.Count == 0 ? 0 : bars.Max(b => Math.Abs(b.Value));
-        return double.IsFinite(reference) && Math.Abs(reference) <= ReferenceScale * Math.Max(top, double.Epsilon);
-    }
-
-    /// <summary>
     /// Bar chart with labelled bars and an optional dashed reference line (e.g. a theoretical bound): drawn, with its
-    /// legend entry, when on the bars' scale (<see cref="DrawsReference"/>); else noted in the plot as off scale.
+    /// legend entry, when on the bars' scale (<see cref="Figures.DrawsReference"/>); else noted in the plot as off scale.
     /// </summary>
-    public static void Bars(string path, string title, string yLabel, IReadOnlyList<Bar> bars,
+    public void Bars(string path, string title, string yLabel, IReadOnlyList<Bar> bars,
         double? referenceLine = null, string? referenceLabel = null)
     {
         ArgumentNullException.ThrowIfNull(bars);
@@ -93,7 +71,7 @@ public static class Plots
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plt.Axes.Margins(bottom: 0);
         bool legend = false;
-        if (referenceLine is double r && DrawsReference(r, bars))
+        if (referenceLine is double r && Figures.DrawsReference(r, bars))
         {
             var line = plt.Add.HorizontalLine(r);
             line.LinePattern = LinePattern.Dashed;
