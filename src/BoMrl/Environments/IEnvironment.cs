@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BoMrl.Environments;
 
 /// <summary>Reward and termination of one environment step.</summary>
@@ -60,4 +62,29 @@ public interface ITaskDistribution
     /// <see cref="IEnvironment.SetTask"/>; dispose it when it is <see cref="IDisposable"/>).
     /// </summary>
     IEnvironment CreateEnvironment(ReadOnlySpan<double> task);
+
+    /// <summary>Number of values in every task vector of this family (by default, that of one drawn task).</summary>
+    int TaskLength => SampleTask(new Random(0)).Length;
+
+    /// <summary>Why <paramref name="task"/> is not a task of this family, or null when it is (by default: wrong length or a non-finite value).</summary>
+    string? InvalidTaskReason(ReadOnlySpan<double> task) => LengthOrFiniteReason(task, TaskLength, $"a {Name} task");
+
+    /// <summary>Why <paramref name="task"/> (described as <paramref name="what"/>) lacks <paramref name="length"/> values or holds a non-finite one; null when neither.</summary>
+    static string? LengthOrFiniteReason(ReadOnlySpan<double> task, int length, string what)
+    {
+        if (task.Length != length)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{what} has {length} {(length == 1 ? "number" : "numbers")}, got {task.Length}");
+        }
+
+        for (int i = 0; i < task.Length; i++)
+        {
+            if (!double.IsFinite(task[i]))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{what} has finite numbers only, got {task[i]} as number {i + 1}");
+            }
+        }
+
+        return null;
+    }
 }

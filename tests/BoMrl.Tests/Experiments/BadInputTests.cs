@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one table of every bad input of every verb (and the one test that runs it), so a new
+// refusal is one row beside its kind.
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using BoMrl.Cli;
@@ -117,6 +119,18 @@ public sealed class BadInputTests : IDisposable
         "export phi of another shape" => (Export(P("run"), "--format", "onnx"), 2, "field 'phi' has 5 values but the config's policy has"),
         "export phi NaN" => (Export(CorruptCopy("nan", c => c["phi"]![1] = "NaN"), "--format", "json"), 2, "field 'phi[1]' is NaN"),
         "export checkpoint of 0 bytes" => (Export(Truncated("empty", "latest.json"), "--format", "onnx"), 2, "latest.json is empty (0 bytes)"),
+        "export --seed without --adapt-to" => (Export(P("run"), "--format", "json", "--seed", "4"), 2, "--seed applies only with --adapt-to"),
+        "export --adapt-steps without --adapt-to" => (Export(P("run"), "--format", "json", "--adapt-steps", "2"), 2, "--adapt-steps applies only with --adapt-to"),
+        "export --adapt-steps zero" => (Export(P("run"), "--format", "json", "--adapt-to", "0.1,0.2", "--adapt-steps", "0"), 2, "--adapt-steps must be 1 or more (got 0)"),
+        "export --seed not an integer" => (Export(P("run"), "--format", "json", "--adapt-to", "0.1,0.2", "--seed", "x"), 2, "--seed expects an integer"),
+        "export --adapt-to empty" => (Export(P("run"), "--format", "json", "--adapt-to", ""), 2, "--adapt-to is empty"),
+        "export --adapt-to malformed" => (Export(P("run"), "--format", "json", "--adapt-to", "0.3;-0.2"), 2, "'0.3;-0.2' in '0.3;-0.2' is not a number"),
+        "export --adapt-to empty entry" => (Export(P("run"), "--format", "json", "--adapt-to", "0.3,,-0.2"), 2, "'' in '0.3,,-0.2' is not a number"),
+        "export --adapt-to wrong count" => (Export(P("run"), "--format", "json", "--adapt-to", "0.3"), 2, "--adapt-to: a navigation2d task (the goal x,y) has 2 numbers, got 1"),
+        "export --adapt-to NaN" => (Export(P("run"), "--format", "json", "--adapt-to", "NaN,0"), 2, "has finite numbers only, got NaN as number 1"),
+        "export --adapt-to overflow" => (Export(P("run"), "--format", "json", "--adapt-to", "0,1e999"), 2, "has finite numbers only, got Infinity as number 2"),
+        "export --adapt-to a frozenlake run" => (Export(P("fl"), "--format", "json", "--adapt-to", "0.1,0.2"), 2, "holds a frozenlake run, not a train run"),
+        "export --adapt-to without adaptation" => (Export(P("run"), "--format", "json", "--adapt-to", "0.1,0.2"), 2, "fake has no per-task adaptation to export"),
 
         // Corrupted checkpoints, through test and through --resume.
         "phi NaN (test)" => (["test", "--run", CorruptCopy("nan", c => c["phi"]![1] = "NaN")], 2, "field 'phi[1]' is NaN"),
@@ -297,6 +311,18 @@ public sealed class BadInputTests : IDisposable
     [InlineData("export phi of another shape")]
     [InlineData("export phi NaN")]
     [InlineData("export checkpoint of 0 bytes")]
+    [InlineData("export --seed without --adapt-to")]
+    [InlineData("export --adapt-steps without --adapt-to")]
+    [InlineData("export --adapt-steps zero")]
+    [InlineData("export --seed not an integer")]
+    [InlineData("export --adapt-to empty")]
+    [InlineData("export --adapt-to malformed")]
+    [InlineData("export --adapt-to empty entry")]
+    [InlineData("export --adapt-to wrong count")]
+    [InlineData("export --adapt-to NaN")]
+    [InlineData("export --adapt-to overflow")]
+    [InlineData("export --adapt-to a frozenlake run")]
+    [InlineData("export --adapt-to without adaptation")]
     public void Bad_input_gives_its_exit_code_one_line_and_changes_no_file(string name)
     {
         (string[] args, int code, string fragment) = Case(name);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BoMrl.Environments.Mujoco;
 
 /// <summary>Which published code base's constants a locomotion task family follows (docs/mujoco.md §3).</summary>
@@ -155,4 +157,21 @@ public sealed record LocomotionDefinition
 
     /// <summary>Whether <c>mj_rnePostConstraint</c> (contact wrenches) is needed.</summary>
     public bool UsesContactForces => ObserveContactForces || ContactCostWeight != 0;
+
+    /// <summary>
+    /// Why <paramref name="task"/> is not a task of this family, or null when it is: one finite number, a goal velocity
+    /// (outside [GoalLow, GoalHigh] allowed: extrapolation) or a direction, −1 or +1 only.
+    /// </summary>
+    public string? InvalidTaskReason(ReadOnlySpan<double> task)
+    {
+        bool velocity = Objective == LocomotionObjective.GoalVelocity;
+        string what = $"a {Name} task ({(velocity ? "a goal velocity" : "a direction")})";
+        if (ITaskDistribution.LengthOrFiniteReason(task, 1, what) is { } reason)
+        {
+            return reason;
+        }
+
+        return velocity || task[0] is 1.0 or -1.0 ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{what} is -1 or 1, got {task[0]}");
+    }
 }

@@ -50,6 +50,12 @@ public sealed class LocomotionTaskDistribution : ITaskDistribution
             : [rng.NextDouble() < 0.5 ? -1.0 : 1.0];
     }
 
+    /// <summary>A task is one number: [g] or [d].</summary>
+    public int TaskLength => 1;
+
+    /// <inheritdoc cref="LocomotionDefinition.InvalidTaskReason"/>
+    public string? InvalidTaskReason(ReadOnlySpan<double> task) => Definition.InvalidTaskReason(task);
+
     /// <summary>Creates an environment for task [g] or [d]; d must be −1 or +1, g finite.</summary>
     public IEnvironment CreateEnvironment(ReadOnlySpan<double> task) => CreateLocomotionEnvironment(task);
 

@@ -70,6 +70,13 @@ public sealed class Navigation2DTasks : ITaskDistribution
 
     /// <inheritdoc/>
     public IEnvironment CreateEnvironment(ReadOnlySpan<double> task) => new Navigation2DEnvironment(task, ActionMapping);
+
+    /// <summary>A task is the goal {gx, gy}: two numbers.</summary>
+    public int TaskLength => 2;
+
+    /// <summary>Why <paramref name="task"/> is not a goal {gx, gy} of two finite numbers (null when it is); a goal outside [low, high]² is allowed.</summary>
+    public string? InvalidTaskReason(ReadOnlySpan<double> task) =>
+        ITaskDistribution.LengthOrFiniteReason(task, TaskLength, "a navigation2d task (the goal x,y)");
 }
 
 /// <summary>
