@@ -18,6 +18,9 @@ public static class TaskDistributions
     private static readonly ConcurrentDictionary<string, ITaskFamily> s_registered = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, Assembly> s_loaded = new(StringComparer.Ordinal);
 
+    /// <summary>The names of the families the library defines.</summary>
+    public static IReadOnlyList<string> BuiltInNames => s_builtIn;
+
     /// <summary>Every family name <see cref="Create"/> knows, as configs spell them: the built-in ones, then the registered.</summary>
     public static IReadOnlyList<string> Names => [.. s_builtIn, .. s_registered.Keys.Order(StringComparer.Ordinal)];
 

@@ -50,6 +50,6 @@ public sealed class LocomotionRegistrationTests
         Assert.Equal("variant", e.ParamName);
         e = Assert.Throws<ArgumentException>(() => TaskDistributions.Create("ant-vel", "promp"));
         Assert.Equal("variant", e.ParamName);
-        Assert.Equal(5, TaskDistributions.Names.Count);
+        Assert.Equal(5, TaskDistributions.BuiltInNames.Count);
     }
 }

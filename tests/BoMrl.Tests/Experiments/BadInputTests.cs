@@ -87,6 +87,9 @@ public sealed class BadInputTests : IDisposable
         "meta batch too large" => (Train(Config("c.json", """{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "meta_batch_size": 2000000000 } }""")), 2, "needs at least"),
         "horizon overflows" => (Train(Config("c.json", """{ "env": { "name": "navigation2d" }, "algorithm": { "name": "bomrl" }, "sampler": { "horizon": 2000000000 } }""")), 2, "exceed what one task's batch can index"),
         "config is a folder" => (["train", "--config", _root, "--out", P("new")], 2, "it is a folder"),
+        "env.assembly missing" => (Train(Config("c.json", """{ "env": { "name": "mine", "assembly": "nope/Mine.dll" }, "algorithm": { "name": "bomrl" } }""")), 2, "config key 'env.assembly': no such assembly"),
+        "env.assembly not .NET" => (Train(Config("c.json", """{ "env": { "name": "mine", "assembly": "good.json" }, "algorithm": { "name": "bomrl" } }""")), 2, "is not a .NET assembly"),
+        "env.assembly without families" => (Train(Config("c.json", $$"""{ "env": { "name": "mine", "assembly": "{{typeof(System.Text.Json.JsonSerializer).Assembly.Location}}" }, "algorithm": { "name": "bomrl" } }""")), 2, "defines no public ITaskFamily"),
         "config missing" => (["train", "--config", P("nope.json"), "--out", P("new")], 2, "no such file"),
 
         // Command-line options.
@@ -240,6 +243,9 @@ public sealed class BadInputTests : IDisposable
     [InlineData("meta batch too large")]
     [InlineData("horizon overflows")]
     [InlineData("config is a folder")]
+    [InlineData("env.assembly missing")]
+    [InlineData("env.assembly not .NET")]
+    [InlineData("env.assembly without families")]
     [InlineData("config missing")]
     [InlineData("no verb")]
     [InlineData("unknown verb")]
