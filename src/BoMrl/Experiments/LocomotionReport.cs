@@ -14,8 +14,10 @@ namespace BoMrl.Experiments;
 /// <param name="Iterations">Meta-iterations per seed.</param>
 /// <param name="PostReturn">Mean over seeds of the post-adaptation training return per meta-iteration.</param>
 /// <param name="PostStderr">Its standard error over seeds.</param>
+/// <param name="Settings">What the row's config sets that tuning varies (meta-step, λ, estimator, inner step size).</param>
+/// <param name="Untrained">Step-0 return of the seeds' untrained φ₀ (mean, standard error over seeds); null when not measured.</param>
 public sealed record MethodSummary(string Method, int Seeds, double[] Returns, double[] Stderr, double SecondsPerIteration,
-    int Iterations, double[] PostReturn, double[] PostStderr)
+    int Iterations, double[] PostReturn, double[] PostStderr, string Settings = "", (double Mean, double Stderr)? Untrained = null)
 {
     /// <summary>(R₂ − R₁)/|R₁|: the relative gain of the second adaptation step over the first (NaN when K &lt; 2).</summary>
     public double RelativeGainStep2 => Returns.Length > 2 ? (Returns[2] - Returns[1]) / Math.Abs(Returns[1]) : double.NaN;
@@ -51,6 +53,8 @@ public static class LocomotionReport
     {
         var tests = new List<double[]>();
         var curves = new List<double[]>();
+        var untrained = new List<double>();
+        string settings = "";
         double seconds = 0;
         int timed = 0;
         foreach (long seed in study.Seeds)
@@ -65,6 +69,13 @@ public static class LocomotionReport
             }
 
             tests.Add(folder.ReadTestReport().ReturnsByStep);
+            settings = File.Exists(folder.ConfigPath) ? Settings(folder.ReadConfig()) : settings;
+            string untrainedPath = study.UntrainedReportPath(new StudyRun(method, seed));
+            if (File.Exists(untrainedPath))
+            {
+                untrained.Add(MetaTestReport.Read(untrainedPath).ReturnsByStep[0]);
+            }
+
             curves.Add(metrics.Select(m => m.PostReturn).ToArray());
             seconds += metrics.Sum(m => m.TimeTotal);
             timed += metrics.Count;
@@ -78,7 +89,39 @@ public static class LocomotionReport
         (double[] mean, double[] se) = Statistics.Pointwise(tests);
         (double[] post, double[] postSe) = Statistics.Pointwise(curves);
         return new MethodSummary(method, tests.Count, mean, se, timed == 0 ? double.NaN : seconds / timed,
-            curves.Min(c => c.Length), post, postSe);
+            curves.Min(c => c.Length), post, postSe, settings,
+            untrained.Count == tests.Count ? (untrained.Average(), Statistics.StandardError([.. untrained])) : null);
+    }
+
+    /// <summary>
+    /// The settings a row's config takes that the tuning grid varies: the meta-update (TRPO's δ or the optimiser's
+    /// step), BO-MRL's λ (fixed or meta-learned), estimator and hypergradient terms, the MAML family's inner step size α.
+    /// </summary>
+    public static string Settings(TrainConfig c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var inv = CultureInfo.InvariantCulture;
+        var parts = new List<string> { c.MetaUpdate.Method == "trpo" ? string.Create(inv, $"δ {c.MetaUpdate.MaxKl:G3}") : string.Create(inv, $"{c.MetaUpdate.Method} {c.MetaUpdate.Lr:G3}") };
+        if (c.Algorithm.Name == "bomrl")
+        {
+            parts.Add(string.Create(inv, $"λ {c.Algorithm.Lambda:G3}") + (c.Algorithm.LambdaLearning == "meta" ? " meta-learned" : ""));
+            parts.Add(c.Sampler.Estimator switch
+            {
+                "monte-carlo-q" => c.Sampler.CenterQ ? "MC-Q centred" : "MC-Q",
+                "monte-carlo-q-baseline" => "MC-Q − baseline",
+                _ => string.Create(inv, $"GAE({c.Sampler.GaeLambda:G3})"),
+            } + (c.Sampler.NormalizeAdvantages ? ", standardised" : ""));
+            if (c.Algorithm.HypergradientTerms == "full")
+            {
+                parts.Add("full hypergradient");
+            }
+        }
+        else
+        {
+            parts.Add(string.Create(inv, $"α {c.Algorithm.FastLr:G3}"));
+        }
+
+        return string.Join("; ", parts);
     }
 
     private static double[] Steps(int n) => Enumerable.Range(0, n).Select(i => (double)i).ToArray();
@@ -96,8 +139,8 @@ public static class LocomotionReport
             $"{s.TestSteps} adaptation steps on the same {s.TestTasks} test tasks (seed {s.TestSeed}) for every run. " +
             $"Returns: mean ± standard error over seeds of each seed's mean over test tasks.");
         sb.AppendLine();
-        var header = new StringBuilder("| method | seeds |");
-        var rule = new StringBuilder("|---|---|");
+        var header = new StringBuilder("| method | settings | seeds | untrained step 0 |");
+        var rule = new StringBuilder("|---|---|---|---|");
         for (int k = 0; k <= s.TestSteps; k++)
         {
             header.Append(inv, $" step {k} |");
@@ -108,7 +151,8 @@ public static class LocomotionReport
         sb.AppendLine(rule.Append("---|---|---|---|").ToString());
         foreach (MethodSummary r in rows)
         {
-            sb.Append(inv, $"| {r.Method} | {r.Seeds} |");
+            string untrained = r.Untrained is { } u ? string.Create(inv, $"{u.Mean:F2} ± {u.Stderr:F2}") : "–";
+            sb.Append(inv, $"| {r.Method} | {r.Settings} | {r.Seeds} | {untrained} |");
             for (int k = 0; k < r.Returns.Length; k++)
             {
                 sb.Append(inv, $" {r.Returns[k]:F2} ± {r.Stderr[k]:F2} |");
@@ -118,6 +162,8 @@ public static class LocomotionReport
         }
 
         sb.AppendLine();
+        sb.AppendLine("Untrained step 0: the same meta-test of each seed's initial policy φ₀ (no meta-update), the reference a trained " +
+            "step-0 return is compared with.");
         sb.AppendLine("Environment steps per iteration count the pre- and post-adaptation batches of every task at full horizon (an upper " +
             "bound where episodes terminate early); meta-test episodes are not counted.");
         sb.AppendLine();

@@ -17,9 +17,12 @@ public sealed class LocomotionStudy
     /// <summary>The environments a study accepts.</summary>
     public static IReadOnlyList<string> Environments { get; } = ["halfcheetah-vel", "halfcheetah-dir", "ant-vel", "ant-dir"];
 
-    /// <summary>The default methods: BO-MRL D1/D2/D3, MAML-TRPO, ProMP, E-MAML, and MAML-TRPO with per-episode weighting.</summary>
+    /// <summary>
+    /// The default methods: BO-MRL D1/D2/D3, MAML-TRPO, ProMP, E-MAML (the shipped, tuned configs), BO-MRL D2 at the
+    /// paper's settings and MAML-TRPO at its published δ (the <c>-paper</c> configs), and MAML-TRPO with per-episode weighting.
+    /// </summary>
     public static IReadOnlyList<string> DefaultMethods { get; } =
-        ["bomrl-kl1", "bomrl-kl2", "bomrl-l2", "maml-trpo", "promp", "emaml", PerEpisodeMethod];
+        ["bomrl-kl1", "bomrl-kl2", "bomrl-l2", "maml-trpo", "promp", "emaml", "bomrl-kl2-paper", "maml-trpo-paper", PerEpisodeMethod];
 
     /// <summary>The extra row: the maml-trpo config with <c>algorithm.weighting</c> per-episode.</summary>
     public const string PerEpisodeMethod = "maml-trpo-per-episode";
@@ -186,7 +189,31 @@ public sealed class LocomotionStudy
             }
 
             Test(r, name, create, log);
+            TestUntrained(r, name, create, log);
         }
+    }
+
+    /// <summary>Where the untrained meta-policy φ₀ of a run (its config and seed, no meta-update) keeps its step-0 meta-test.</summary>
+    public string UntrainedReportPath(StudyRun run) =>
+        Path.Combine(OutDirectory, Env, run.Method, string.Create(CultureInfo.InvariantCulture, $"untrained-seed-{run.Seed}.json"));
+
+    /// <summary>
+    /// The step-0 return of the run's untrained φ₀ on the scale's test tasks: the reference "meta-learned" is measured
+    /// against (the trained step-0 return above it). Written once, atomically, beside the run folder.
+    /// </summary>
+    private void TestUntrained(StudyRun r, string name, Func<TrainConfig, IMetaLearner> create, Action<string> log)
+    {
+        string path = UntrainedReportPath(r);
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        IMetaLearner learner = create(Config(r)); // a fresh learner holds φ₀ of the run's seed
+        using IDisposable? owned = learner as IDisposable;
+        MetaTestResult result = learner.MetaTest(0, Scale.TestTasks, Scale.TestSeed);
+        MetaTestReport.From(result, 0, Scale.TestTasks, Scale.TestSeed).Write(path);
+        log(string.Create(CultureInfo.InvariantCulture, $"{name}: untrained φ₀, step-0 return {result.ReturnsByStep[0]:F2}"));
     }
 
     /// <summary>

@@ -23,6 +23,26 @@ public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, do
         return new MetaTestReport(r.Algorithm, r.ReturnsByStep, tasks > 1 ? r.StderrByStep : null, iterations, tasks, seed);
     }
 
+    /// <summary>Writes the report as JSON to <paramref name="path"/> atomically (test.json's format).</summary>
+    public void Write(string path) =>
+        AtomicFile.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(this, ExperimentsJson.Default.MetaTestReport) + "\n");
+
+    /// <summary>Reads a report written by <see cref="Write"/>; throws <see cref="InvalidDataException"/> when it is not one.</summary>
+    public static MetaTestReport Read(string path)
+    {
+        MetaTestReport? r;
+        try
+        {
+            r = System.Text.Json.JsonSerializer.Deserialize(File.ReadAllText(path), ExperimentsJson.Default.MetaTestReport);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a meta-test report ({e.Message})");
+        }
+
+        return r is { Algorithm: not null, ReturnsByStep: not null } ? r : throw new InvalidDataException($"{path} is incomplete");
+    }
+
     /// <summary>The curve as a plot series labelled <paramref name="label"/>.</summary>
     public Series ToSeries(string label)
     {

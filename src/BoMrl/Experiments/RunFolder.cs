@@ -166,8 +166,11 @@ public sealed class RunFolder
     public void WriteMetrics(IEnumerable<MetricsRow> rows) => AtomicFile.WriteAllText(MetricsPath, MetricsRow.ToCsv(rows));
 
     /// <summary>Writes test.json.</summary>
-    public void WriteTestReport(MetaTestReport report) =>
-        AtomicFile.WriteAllText(TestReportPath, JsonSerializer.Serialize(report, ExperimentsJson.Default.MetaTestReport) + "\n");
+    public void WriteTestReport(MetaTestReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        report.Write(TestReportPath);
+    }
 
     /// <summary>Reads test.json; throws <see cref="FileNotFoundException"/> / <see cref="InvalidDataException"/>.</summary>
     public MetaTestReport ReadTestReport()

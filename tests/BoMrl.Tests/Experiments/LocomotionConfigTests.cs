@@ -24,7 +24,7 @@ public sealed class LocomotionConfigTests : IDisposable
     public void Every_shipped_config_loads_and_builds_its_learner()
     {
         string[] files = Directory.GetFiles(Path.Combine(TrainConfigTests.RepoRoot(), "configs"), "*.json");
-        Assert.True(files.Length >= 30, $"expected the 6 navigation and 24 locomotion configs, found {files.Length}");
+        Assert.True(files.Length >= 54, $"expected the 6 navigation, 24 locomotion and 24 locomotion -paper configs, found {files.Length}");
         foreach (string f in files)
         {
             TrainConfig c = ConfigLoader.Load(f);
@@ -33,8 +33,8 @@ public sealed class LocomotionConfigTests : IDisposable
             {
                 string expected = c.Algorithm.Name == "bomrl" ? "bomrl-" + c.Algorithm.Distance : c.Algorithm.Name!;
                 Assert.Equal(expected, learner.Algorithm);
-                // The file name states the family and algorithm it configures.
-                Assert.Equal($"{c.Env.Name}-{expected}.json", Path.GetFileName(f));
+                // The file name states the family and algorithm it configures (-paper: at the published settings).
+                Assert.Contains(Path.GetFileName(f), new[] { $"{c.Env.Name}-{expected}.json", $"{c.Env.Name}-{expected}-paper.json" });
             }
             finally
             {
@@ -44,7 +44,7 @@ public sealed class LocomotionConfigTests : IDisposable
     }
 
     [Fact]
-    public void Locomotion_configs_carry_the_paper_appendix_B_settings()
+    public void The_paper_configs_carry_the_paper_appendix_B_settings()
     {
         // λ of Alg(1) and Alg(2) per family (Appendix B); D3's λ = 1/(2·fast_lr) (docs/experiments.md).
         var lambda = new Dictionary<string, (double Kl1, double Kl2)>
@@ -58,7 +58,7 @@ public sealed class LocomotionConfigTests : IDisposable
         {
             foreach (string algorithm in Algorithms)
             {
-                TrainConfig c = ConfigLoader.Load(ConfigPath($"{family}-{algorithm}.json"));
+                TrainConfig c = ConfigLoader.Load(ConfigPath($"{family}-{algorithm}-paper.json"));
                 Assert.Equal(family, c.Env.Name);
                 Assert.Equal(LocomotionTasks.PaperHorizon, c.Sampler.Horizon);
                 Assert.Equal(200, c.Sampler.Horizon);
@@ -102,7 +102,7 @@ public sealed class LocomotionConfigTests : IDisposable
                     {
                         "kl1" => lambda[family].Kl1,
                         "kl2" => lambda[family].Kl2,
-                        _ => 1 / (2 * ConfigLoader.Load(ConfigPath($"{family}-maml-trpo.json")).Algorithm.FastLr),
+                        _ => 1 / (2 * ConfigLoader.Load(ConfigPath($"{family}-maml-trpo-paper.json")).Algorithm.FastLr),
                     };
                     Assert.Equal(expected, c.Algorithm.Lambda);
                 }
@@ -111,12 +111,13 @@ public sealed class LocomotionConfigTests : IDisposable
     }
 
     [Fact]
-    public void Every_emaml_config_is_its_maml_trpo_config_plus_the_exploration_term()
+    public void Every_published_emaml_config_is_its_maml_trpo_config_plus_the_exploration_term()
     {
-        foreach (string family in Families.Prepend("navigation2d"))
+        // Locomotion: the -paper configs (the shipped ones are tuned per method); navigation: the shipped ones.
+        foreach (string name in Families.Select(f => (f, "-paper")).Prepend(("navigation2d", "")).Select(p => p.Item1 + "-{0}" + p.Item2))
         {
-            TrainConfig emaml = ConfigLoader.Load(ConfigPath($"{family}-emaml.json"));
-            TrainConfig maml = ConfigLoader.Load(ConfigPath($"{family}-maml-trpo.json"));
+            TrainConfig emaml = ConfigLoader.Load(ConfigPath(string.Format(System.Globalization.CultureInfo.InvariantCulture, name, "emaml") + ".json"));
+            TrainConfig maml = ConfigLoader.Load(ConfigPath(string.Format(System.Globalization.CultureInfo.InvariantCulture, name, "maml-trpo") + ".json"));
             Assert.Equal("emaml", emaml.Algorithm.Name);
             Assert.Equal(1.0, emaml.Algorithm.ExplorationWeight);
             Assert.Equal("per-episode", emaml.Algorithm.Weighting);

@@ -40,8 +40,12 @@ public sealed class LocomotionStudyTests : IDisposable
         }
 
         string md = File.ReadAllText(Path.Combine(dir, "halfcheetah-vel.md"));
-        Assert.Contains("| bomrl-kl2 | 2 |", md, StringComparison.Ordinal);
-        Assert.Contains("| maml-trpo | 2 |", md, StringComparison.Ordinal);
+        // Each row names its settings and has the untrained φ₀'s step-0 return (measured once per run, beside the run folder).
+        Assert.Contains("| bomrl-kl2 | δ 0.001; λ 0.4; MC-Q centred | 2 | ", md, StringComparison.Ordinal);
+        Assert.Contains("| maml-trpo | δ 0.01; α 0.1 | 2 | ", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("| 2 | – |", md, StringComparison.Ordinal);
+        MetaTestReport untrained = MetaTestReport.Read(Path.Combine(dir, "halfcheetah-vel", "maml-trpo", "untrained-seed-2.json"));
+        Assert.Equal((0, 1), (untrained.Iterations, untrained.ReturnsByStep.Length));
         string run = Path.Combine(dir, "halfcheetah-vel", "maml-trpo", "seed-2");
         TrainConfig c = new RunFolder(run).ReadConfig();
         Assert.Equal((2, 2, 10, 2, 2L), (c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask, c.Sampler.Horizon!.Value, c.Iterations, c.Seed));
@@ -56,6 +60,7 @@ public sealed class LocomotionStudyTests : IDisposable
         Assert.DoesNotContain("iteration 1/2", second.Out, StringComparison.Ordinal);
         Assert.Equal(metrics, File.ReadAllText(Path.Combine(run, "metrics.csv")));
         Assert.Equal(test, File.ReadAllText(Path.Combine(run, "test.json")));
+        Assert.DoesNotContain("untrained φ₀", second.Out, StringComparison.Ordinal); // measured once
     }
 
     [Fact]
