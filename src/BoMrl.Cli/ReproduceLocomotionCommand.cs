@@ -16,7 +16,7 @@ internal static class ReproduceLocomotionCommand
         var env = new Option<string>("--env") { Description = $"Environment: {string.Join(", ", LocomotionStudy.Environments)}.", Required = true };
         var scale = new Option<string>("--scale")
         {
-            Description = "quick (reduced protocol, docs/experiments.md) or paper (Appendix B); tiny is for tests.",
+            Description = "quick (reduced protocol, docs/experiments.md), long (quick's data, 100 meta-iterations) or paper (Appendix B); tiny is for tests.",
             DefaultValueFactory = _ => "quick",
         };
         var seeds = new Option<string>("--seeds") { Description = "Training seeds, comma-separated.", DefaultValueFactory = _ => "1,2,3" };
@@ -119,7 +119,7 @@ internal static class ReproduceLocomotionCommand
         }
 
         LocomotionScale scale = LocomotionScale.Named(scaleName, env)
-            ?? throw new UsageException($"--scale: unknown scale '{scaleName}' (quick or paper)");
+            ?? throw new UsageException($"--scale: unknown scale '{scaleName}' (quick, long or paper)");
         if (threads is int t && t < 0)
         {
             throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");

@@ -15,7 +15,7 @@ internal static class TuneCommand
     {
         var env = new Option<string>("--env") { Description = $"Environment: {string.Join(", ", LocomotionStudy.Environments)}.", Required = true };
         var gridOption = new Option<string>("--grid") { Description = "Tuning grid (JSON: protocol, and per method a list of {name, set}); every method gets the same number of configurations.", Required = true };
-        var scale = new Option<string>("--scale") { Description = "Data budget of every run (quick, paper; docs/experiments.md).", DefaultValueFactory = _ => "quick" };
+        var scale = new Option<string>("--scale") { Description = "Data budget of every run (quick, long, paper; docs/experiments.md).", DefaultValueFactory = _ => "quick" };
         var seeds = new Option<string>("--seeds") { Description = "Tuning seeds, comma-separated (never the seeds of the tables).", DefaultValueFactory = _ => "101,102" };
         var threads = new Option<int?>("--threads") { Description = "Sampler threads, 0 = all cores; results do not depend on it." };
         var configs = new Option<string>("--configs") { Description = "Folder of the methods' base configs.", DefaultValueFactory = _ => "configs" };

@@ -149,6 +149,7 @@ public sealed class LocomotionStudyTests : IDisposable
     {
         Assert.Equal((40, 20, 200, 500), Tuple(LocomotionScale.Paper("halfcheetah-vel")));
         Assert.Equal((40, 40, 200, 500), Tuple(LocomotionScale.Paper("ant-dir")));
+        Assert.Equal((10, 10, 200, 100), Tuple(LocomotionScale.Named("long", "halfcheetah-dir")!)); // quick's data, 100 iterations
         static (int, int, int, int) Tuple(LocomotionScale s) => (s.MetaBatchSize, s.EpisodesPerTask, s.Horizon, s.Iterations);
     }
 
@@ -157,11 +158,11 @@ public sealed class LocomotionStudyTests : IDisposable
     [InlineData("halfcheetah-dir")]
     [InlineData("ant-vel")]
     [InlineData("ant-dir")]
-    public void Bomrl_locomotion_configs_use_centred_monte_carlo_q_without_standardisation(string env)
+    public void Bomrl_paper_configs_use_centred_monte_carlo_q_without_standardisation(string env)
     {
         foreach (string d in (string[])["kl1", "kl2", "l2"])
         {
-            AdvantageOptions a = ConfigLoader.Load(Path.Combine(Configs, $"{env}-bomrl-{d}.json")).Sampler.ToAdvantageOptions();
+            AdvantageOptions a = ConfigLoader.Load(Path.Combine(Configs, $"{env}-bomrl-{d}-paper.json")).Sampler.ToAdvantageOptions();
             Assert.Equal((AdvantageEstimator.MonteCarloQ, true, false), (a.Estimator, a.CenterQ, a.Normalize));
         }
     }
