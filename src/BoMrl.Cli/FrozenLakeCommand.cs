@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Experiments;
 using BoMrl.Numerics;
 
@@ -146,7 +146,7 @@ internal static class FrozenLakeCommand
     internal static int Threads(int t) => t >= 0 ? t : throw new UsageException($"--threads must be 0 (all cores) or positive (got {t})");
 
     internal static Distance ParseDistance(string? text) =>
-        DistanceNames.TryParse(text, out Distance d) ? d : throw new UsageException($"--distance must be kl1, kl2 or l2, got '{text}'");
+        DistanceNames.TryParse(text, out Distance d) ? d : throw new UsageException($"--distance must be kl1, kl2 or l2 (or the paper's d1, d2, d3), got '{text}'");
 
     internal static string ParseQ(string? text) =>
         text is "mc" or "exact" ? text : throw new UsageException($"--q must be mc or exact, got '{text}'");

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Experiments;
 using BoMrl.IO;
 

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using BoMrl.Adaptation;
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Objectives;

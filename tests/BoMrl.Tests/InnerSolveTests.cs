@@ -1,5 +1,5 @@
 using BoMrl.Adaptation;
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
 using BoMrl.Policies;

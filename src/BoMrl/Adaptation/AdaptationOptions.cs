@@ -1,4 +1,4 @@
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 
 namespace BoMrl.Adaptation;
 

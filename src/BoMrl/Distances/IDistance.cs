@@ -1,3 +1,4 @@
+using BoMrl.DistanceKinds;
 using BoMrl.Objectives;
 
 namespace BoMrl.Distances;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Environments.FrozenLake;
 using BoMrl.Numerics;
 using BoMrl.Tabular;
@@ -27,6 +27,7 @@ public static partial class FrozenLakeExperiment
         config.Validate();
         var clock = Stopwatch.StartNew();
         Distance distance = config.ParsedDistance;
+        config = config with { Distance = distance.ToName() }; // an alias (d1, d2, d3) is input only: the summary writes kl1/kl2/l2
         var dist = new FrozenLakeDistribution(config.Size, config.HoleProbability, config.Slippery, config.Gamma);
         (TabularMdp[] train, TabularMdp[] test, FrozenLakeMap[] trainMaps, FrozenLakeMap[] testMaps) =
             dist.SampleTasks(config.TrainTasks, config.TestTasks, config.Seed);

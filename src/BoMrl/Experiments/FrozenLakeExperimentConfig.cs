@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Environments.FrozenLake;
 using BoMrl.Numerics;
 using BoMrl.Tabular.Adaptation;
@@ -16,7 +16,7 @@ public sealed record FrozenLakeExperimentConfig
     /// <summary>Label of the task distribution: "high" (p = 0.3), "low" (p = 0.1) or "custom".</summary>
     public string Variance { get; init; } = "high";
 
-    /// <summary>Within-task distance: kl1, kl2 or l2.</summary>
+    /// <summary>Within-task distance: kl1, kl2 or l2 (D1, D2, D3; d1, d2, d3 are read too, kl1/kl2/l2 written).</summary>
     public string Distance { get; init; } = "kl1";
 
     /// <summary>Grid side N (the paper does not say; gym's default map is 4×4).</summary>
@@ -108,9 +108,9 @@ public sealed record FrozenLakeExperimentConfig
     /// <summary>The paper's λ (Appendix A): high 0.5/0.5/0.04, low 0.25/0.25/0.02 for D1/D2/D3.</summary>
     public static double PaperLambda(string variance, Distance distance) => (variance, distance) switch
     {
-        ("high", Distances.Distance.Euclidean) => 0.04,
+        ("high", DistanceKinds.Distance.Euclidean) => 0.04,
         ("high", _) => 0.5,
-        ("low", Distances.Distance.Euclidean) => 0.02,
+        ("low", DistanceKinds.Distance.Euclidean) => 0.02,
         ("low", _) => 0.25,
         _ => throw new ArgumentException($"unknown variance preset '{variance}' (high|low)", nameof(variance)),
     };
@@ -122,12 +122,12 @@ public sealed record FrozenLakeExperimentConfig
         Distance = distance.ToName(),
         HoleProbability = variance == "low" ? FrozenLakeDistribution.LowVarianceHoleProbability : FrozenLakeDistribution.HighVarianceHoleProbability,
         Lambda = PaperLambda(variance, distance),
-        MamlStepSize = Math.Round(TabularAdaptation.PolicyGradientCorrespondence(PaperLambda(variance, Distances.Distance.Euclidean), PaperGamma), 12),
+        MamlStepSize = Math.Round(TabularAdaptation.PolicyGradientCorrespondence(PaperLambda(variance, DistanceKinds.Distance.Euclidean), PaperGamma), 12),
     };
 
     /// <summary>The parsed distance.</summary>
     [JsonIgnore]
-    public Distance ParsedDistance => DistanceNames.TryParse(Distance, out Distance d) ? d : throw new ArgumentException($"unknown distance '{Distance}' (kl1|kl2|l2)");
+    public Distance ParsedDistance => DistanceNames.TryParse(Distance, out Distance d) ? d : throw new ArgumentException($"unknown distance '{Distance}' (kl1|kl2|l2 or d1|d2|d3)");
 
     /// <summary>The parsed D3 weighting.</summary>
     [JsonIgnore]

@@ -1,6 +1,6 @@
 // Over 300 lines on purpose: the whole train-config schema (one record per JSON section, with its checks) in one place.
 
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Environments;
 using BoMrl.Objectives;
 using BoMrl.Sampling;
@@ -332,9 +332,9 @@ public sealed record AlgorithmConfig
     /// <summary>The algorithm names configs may use (registered in <see cref="MetaLearners"/>).</summary>
     public static IReadOnlyList<string> Names => MetaLearners.Names;
 
-    /// <summary>The parsed <see cref="Distances.Distance"/>; throws <see cref="ConfigException"/> when unknown.</summary>
+    /// <summary>The parsed <see cref="DistanceKinds.Distance"/>; throws <see cref="ConfigException"/> when unknown.</summary>
     public Distance ParseDistance() => DistanceNames.TryParse(Distance, out Distance d) ? d
-        : throw new ConfigException($"config key 'algorithm.distance' must be one of kl1, kl2, l2 (got '{Distance}')");
+        : throw new ConfigException($"config key 'algorithm.distance' must be one of kl1, kl2, l2 or the paper's d1, d2, d3 (got '{Distance}')");
 
     /// <summary>
     /// <see cref="Weighting"/>, or the learner's default when absent: per-step for bomrl and promp (ProMP's authors weight

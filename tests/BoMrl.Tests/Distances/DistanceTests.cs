@@ -1,3 +1,4 @@
+using BoMrl.DistanceKinds;
 using BoMrl.Distances;
 using BoMrl.Objectives;
 using BoMrl.Policies;

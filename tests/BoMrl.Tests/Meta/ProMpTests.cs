@@ -1,5 +1,5 @@
 using BoMrl.Adaptation;
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Meta;
 using BoMrl.Objectives;
 using BoMrl.Policies;

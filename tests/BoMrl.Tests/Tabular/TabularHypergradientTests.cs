@@ -1,4 +1,4 @@
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Numerics;
 using BoMrl.Tabular;
 using BoMrl.Tabular.Adaptation;

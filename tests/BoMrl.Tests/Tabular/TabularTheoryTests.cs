@@ -1,4 +1,4 @@
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 using BoMrl.Environments.FrozenLake;
 using BoMrl.Numerics;
 using BoMrl.Tabular;

@@ -1,5 +1,5 @@
 using BoMrl.Numerics;
-using BoMrl.Distances;
+using BoMrl.DistanceKinds;
 
 namespace BoMrl.Tabular.Adaptation;
 
