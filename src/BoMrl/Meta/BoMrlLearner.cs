@@ -86,28 +86,21 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
     /// <summary>λ of the adaptations: exp(ℓ) when meta-learned, else the configured λ.</summary>
     protected override double CurrentLambda => _options.LearnLambda ? PortableMath.Exp(_logLambda) : ConfiguredLambda;
 
-    /// <inheritdoc/>
-    public override MetaLearnerState GetState()
-    {
-        MetaLearnerState s = base.GetState();
-        return _options.LearnLambda ? s with { LogLambda = _logLambda } : s;
-    }
+    /// <summary>The learner's own checkpoint state: [ℓ] when λ is meta-learned, else nothing.</summary>
+    protected override double[] LearnerState => _options.LearnLambda ? [_logLambda] : [];
 
     /// <inheritdoc/>
-    public override void SetState(MetaLearnerState state)
+    protected override void RestoreLearnerState(ReadOnlySpan<double> state)
     {
-        ArgumentNullException.ThrowIfNull(state);
         if (_options.LearnLambda)
         {
-            if (state.LogLambda is not double l || !double.IsFinite(l))
+            if (!double.IsFinite(state[0]))
             {
                 throw new ArgumentException("A meta-learned λ needs a finite log λ in the checkpoint.", nameof(state));
             }
 
-            _logLambda = l;
+            _logLambda = state[0];
         }
-
-        base.SetState(state);
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BoMrl.Cli;
+using BoMrl.Experiments;
 
 namespace BoMrl.Tests.Experiments;
 
@@ -35,6 +36,35 @@ public sealed class OldCheckpointLayoutResumeTests : IDisposable
         Assert.Equal(lambdaLearning == "meta" ? 1 + 2 * 44 + 1 : 1 + 2 * 44, LearnerState(actual).Length); // Adam's t, m, v over 44 parameters (+ ℓ)
         Assert.Equal(GoldenRunTests.NonTimeColumns(Path.Combine(fixture, "expected-metrics.csv")),
             GoldenRunTests.NonTimeColumns(Path.Combine(run, "metrics.csv")));
+    }
+
+    [Fact]
+    public void Today_s_checkpoints_keep_log_lambda_last_in_optimizer_state_and_no_field_of_its_own()
+    {
+        string fixture = Path.Combine(TrainConfigTests.RepoRoot(), "tests", "BoMrl.Tests", "Fixtures", "checkpoint-log-lambda-field", "meta");
+        string run = Path.Combine(_root, "today");
+        Copy(fixture, run);
+        Assert.True(Program.Run(["train", "--out", run, "--resume"], new StringWriter(), new StringWriter()) == 0);
+
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(fixture, "expected-latest.json")));
+        string written = File.ReadAllText(Path.Combine(run, "checkpoints", "latest.json"));
+        Assert.DoesNotContain("log_lambda", written, StringComparison.Ordinal);
+        Checkpoint c = new RunFolder(run).ReadCheckpoint()!;
+        Assert.Equal(expected.RootElement.GetProperty("log_lambda").GetDouble(), c.OptimizerState[^1]);
+    }
+
+    [Theory]
+    [InlineData("\"NaN\"", "field 'optimizer_state[89]' is NaN")]
+    [InlineData("\"x\"", "field 'optimizer_state[89]' has a value of the wrong type")]
+    public void A_bad_log_lambda_of_the_old_layout_is_refused_naming_where_it_now_lives(string value, string message)
+    {
+        string fixture = Path.Combine(TrainConfigTests.RepoRoot(), "tests", "BoMrl.Tests", "Fixtures", "checkpoint-log-lambda-field", "meta");
+        string run = Path.Combine(_root, "bad");
+        Copy(fixture, run);
+        string path = Path.Combine(run, "checkpoints", "latest.json");
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), @"""log_lambda"": [^\s}]+", $"\"log_lambda\": {value}"));
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => new RunFolder(run).ReadCheckpoint());
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
     private static string[] Raw(JsonDocument d, string field) =>
