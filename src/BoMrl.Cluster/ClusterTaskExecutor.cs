@@ -57,7 +57,7 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(tasks);
         (_k, _tasks) = (iteration, tasks.Length);
-        _iteration = new IterationSpec(_run, state.Phi, state.OptimizerState, state.LogLambda);
+        _iteration = new IterationSpec(_run, state.Phi, state.OptimizerState);
         _statistics = null;
         _prepared = false;
         SiloAddress[] live = _live.ReadAsync(force: true).GetAwaiter().GetResult();

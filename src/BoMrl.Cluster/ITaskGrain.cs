@@ -15,10 +15,8 @@ public sealed record RunSpec([property: Id(0)] string ConfigJson, [property: Id(
 /// <param name="Run">The run.</param>
 /// <param name="Phi">φ_k.</param>
 /// <param name="OptimizerState">The optimiser's state followed by the learner's own.</param>
-/// <param name="LogLambda">log λ when λ is meta-learned.</param>
 [GenerateSerializer, Alias("BoMrl.Cluster.IterationSpec")]
-public sealed record IterationSpec([property: Id(0)] RunSpec Run, [property: Id(1)] double[] Phi, [property: Id(2)] double[] OptimizerState,
-    [property: Id(3)] double? LogLambda);
+public sealed record IterationSpec([property: Id(0)] RunSpec Run, [property: Id(1)] double[] Phi, [property: Id(2)] double[] OptimizerState);
 
 /// <summary>One task's first phase of a meta-iteration (see BoMrl.Meta.TaskCollected) and the worker's seconds.</summary>
 [GenerateSerializer, Alias("BoMrl.Cluster.CollectReply")]

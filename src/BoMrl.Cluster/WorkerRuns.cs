@@ -143,13 +143,12 @@ public sealed class RunHost : IDisposable
                 return;
             }
 
-            if (_applied is { } b && b.Phi.AsSpan().SequenceEqual(spec.Phi) && b.OptimizerState.AsSpan().SequenceEqual(spec.OptimizerState)
-                && b.LogLambda == spec.LogLambda)
+            if (_applied is { } b && b.Phi.AsSpan().SequenceEqual(spec.Phi) && b.OptimizerState.AsSpan().SequenceEqual(spec.OptimizerState))
             {
                 return;
             }
 
-            Learner.SetState(new MetaLearnerState(spec.Phi, spec.OptimizerState, spec.LogLambda));
+            Learner.SetState(new MetaLearnerState(spec.Phi, spec.OptimizerState));
             _applied = spec;
         }
     }

@@ -55,8 +55,9 @@ public class LambdaAndFullHypergradientTests
         var gPrime = new double[phi.Length];
         bandit.Evaluate(thetaPrime, gPrime);
         var solver = new Hypergradient(phi.Length, Exact);
-        solver.TransposeProduct(inner, ev, thetaPrime, gPrime, new double[phi.Length]);
-        double dLambda = solver.LambdaDerivative(inner, ev, thetaPrime);
+        var x = new double[phi.Length];
+        solver.TransposeProduct(inner, ev, thetaPrime, gPrime, new double[phi.Length], x);
+        double dLambda = BoMrlHypergradient.LambdaDerivative(inner, ev, thetaPrime, x);
 
         double AdaptedReturn(double[] l) =>
             bandit.Evaluate(SolveExactly(new InnerObjective(ev, batch, options with { Lambda = l[0] }, phi, behaviour), ev, thetaPrime), []);
@@ -85,9 +86,10 @@ public class LambdaAndFullHypergradientTests
         bandit.Evaluate(thetaPrime, gPrime);
         var solver = new Hypergradient(phi.Length, Exact);
         var eq8 = new double[phi.Length];
-        solver.TransposeProduct(inner, ev, thetaPrime, gPrime, eq8);
+        var x = new double[phi.Length];
+        solver.TransposeProduct(inner, ev, thetaPrime, gPrime, eq8, x);
         double[] full = (double[])eq8.Clone();
-        solver.AddBehaviourTerm(inner, ev, thetaPrime, full);
+        BoMrlHypergradient.AddBehaviourTerm(inner, ev, thetaPrime, x, full);
 
         double[] fd = FiniteDifferences.Gradient(p => bandit.Evaluate(SolveExactly(new InnerObjective(ev, batch, options, p), ev, thetaPrime), []), phi);
         double errFull = FiniteDifferences.RelativeError(full, fd), errEq8 = FiniteDifferences.RelativeError(eq8, fd);
@@ -169,8 +171,9 @@ public class LambdaAndFullHypergradientTests
             double j = bandit.Evaluate(thetaPrime, gPrime);
             var solver = new Hypergradient(n, Exact);
             var estimate = new double[n];
-            solver.TransposeProduct(inner, ev, thetaPrime, gPrime, estimate);
-            solver.AddBehaviourTerm(inner, ev, thetaPrime, estimate);
+            var x = new double[n];
+            solver.TransposeProduct(inner, ev, thetaPrime, gPrime, estimate, x);
+            BoMrlHypergradient.AddBehaviourTerm(inner, ev, thetaPrime, x, estimate);
             double[] path = FiniteDifferences.Gradient(F, phi, 1e-5);
             withoutScore[k] = estimate.Zip(path, (e, q) => e - q).ToArray();
             BatchScoreTerm.AddScore(ev, phi, batch, j - jPhi, estimate);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using BoMrl.Meta;
 
 namespace BoMrl.Experiments;
@@ -10,14 +12,54 @@ namespace BoMrl.Experiments;
 /// <param name="CompletedIterations">Meta-iterations done (the next one to run has this 0-based index).</param>
 /// <param name="Algorithm">The learner's <see cref="IMetaLearner.Algorithm"/> (checked on resume).</param>
 /// <param name="Phi">Meta-parameters φ.</param>
-/// <param name="OptimizerState">Outer optimiser state (empty for TRPO).</param>
+/// <param name="OptimizerState">Outer optimiser state (empty for TRPO) followed by the learner's own (<see cref="MetaLearnerState"/>).</param>
 /// <param name="Metrics">Rows of metrics.csv, one per completed iteration.</param>
-/// <param name="LogLambda">ℓ = log λ when λ is meta-learned (null otherwise).</param>
-public sealed record Checkpoint(int CompletedIterations, string Algorithm, double[] Phi, double[] OptimizerState, MetricsRow[] Metrics,
-    double? LogLambda = null)
+public sealed record Checkpoint(int CompletedIterations, string Algorithm, double[] Phi, double[] OptimizerState, MetricsRow[] Metrics)
 {
     /// <summary>A copy of the learner state held.</summary>
-    public MetaLearnerState ToState() => new((double[])Phi.Clone(), (double[])OptimizerState.Clone(), LogLambda);
+    public MetaLearnerState ToState() => new((double[])Phi.Clone(), (double[])OptimizerState.Clone());
+}
+
+/// <summary>
+/// Reads checkpoints of the layout before the learner's own state held everything beyond the optimiser's: those kept
+/// BO-MRL's ℓ = log λ in a field of its own, "log_lambda" (null unless meta-learned), where it now ends optimizer_state.
+/// </summary>
+internal static class CheckpointLayout
+{
+    private static readonly JsonDocumentOptions Reading = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    private static readonly JsonSerializerOptions Writing = new() { WriteIndented = true };
+
+    /// <summary>
+    /// The checkpoint's JSON in today's layout: a "log_lambda" number moved to the end of optimizer_state (its text kept,
+    /// so the same bits), a null one dropped; any other text unchanged (its errors are the reader's to report).
+    /// </summary>
+    public static string Upgrade(string json)
+    {
+        if (!json.Contains("\"log_lambda\"", StringComparison.Ordinal))
+        {
+            return json;
+        }
+
+        try
+        {
+            if (JsonNode.Parse(json, documentOptions: Reading) is not JsonObject root || !root.TryGetPropertyValue("log_lambda", out JsonNode? logLambda))
+            {
+                return json;
+            }
+
+            root.Remove("log_lambda");
+            if (logLambda is not null && root["optimizer_state"] is JsonArray state)
+            {
+                state.Add(logLambda);
+            }
+
+            return root.ToJsonString(Writing);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return json;
+        }
+    }
 }
 
 /// <summary>Checks a checkpoint read from disk field by field, so a corrupted file is refused with the field named.</summary>

@@ -126,7 +126,7 @@ public sealed class RunFolder
                 throw new InvalidDataException($"{path} is empty ({new FileInfo(path).Length} bytes), not a checkpoint; {Recovery(iteration)}");
             }
 
-            c = JsonSerializer.Deserialize(text, ExperimentsJson.Default.Checkpoint)
+            c = JsonSerializer.Deserialize(CheckpointLayout.Upgrade(text), ExperimentsJson.Default.Checkpoint)
                 ?? throw new InvalidDataException($"{path} is empty (null), not a checkpoint");
         }
         catch (JsonException e)

@@ -187,7 +187,7 @@ public static class Trainer
     private static void Save(RunFolder folder, IMetaLearner learner, List<MetricsRow> rows, int keepEvery)
     {
         MetaLearnerState s = learner.GetState();
-        var checkpoint = new Checkpoint(rows.Count, learner.Algorithm, (double[])s.Phi.Clone(), (double[])s.OptimizerState.Clone(), [.. rows], s.LogLambda);
+        var checkpoint = new Checkpoint(rows.Count, learner.Algorithm, (double[])s.Phi.Clone(), (double[])s.OptimizerState.Clone(), [.. rows]);
         folder.WriteCheckpoint(checkpoint);
         if (keepEvery > 0 && rows.Count % keepEvery == 0)
         {

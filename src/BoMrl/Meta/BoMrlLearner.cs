@@ -17,7 +17,7 @@ namespace BoMrl.Meta;
 /// <param name="LearnLambda">
 /// Meta-learn λ = exp(ℓ) with φ: ℓ starts at log of the configured λ and takes a plain gradient-ascent step
 /// ℓ ← ℓ + <paramref name="LambdaLearningRate"/>·λ·mean_τ dJ_τ/dλ after each meta-update of φ (TRPO's trust region is
-/// φ's alone); dJ/dλ comes from eq. (8)'s own solve (<see cref="Meta.Hypergradient.ComputeWithLambda"/>).
+/// φ's alone); dJ/dλ comes from eq. (8)'s own solve (<see cref="BoMrlHypergradient.LambdaDerivative"/>).
 /// </param>
 /// <param name="LambdaLearningRate">ℓ's step size.</param>
 /// <param name="FullTerms">
@@ -86,28 +86,21 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
     /// <summary>λ of the adaptations: exp(ℓ) when meta-learned, else the configured λ.</summary>
     protected override double CurrentLambda => _options.LearnLambda ? PortableMath.Exp(_logLambda) : ConfiguredLambda;
 
-    /// <inheritdoc/>
-    public override MetaLearnerState GetState()
-    {
-        MetaLearnerState s = base.GetState();
-        return _options.LearnLambda ? s with { LogLambda = _logLambda } : s;
-    }
+    /// <summary>The learner's own checkpoint state: [ℓ] when λ is meta-learned, else nothing.</summary>
+    protected override double[] LearnerState => _options.LearnLambda ? [_logLambda] : [];
 
     /// <inheritdoc/>
-    public override void SetState(MetaLearnerState state)
+    protected override void RestoreLearnerState(ReadOnlySpan<double> state)
     {
-        ArgumentNullException.ThrowIfNull(state);
         if (_options.LearnLambda)
         {
-            if (state.LogLambda is not double l || !double.IsFinite(l))
+            if (!double.IsFinite(state[0]))
             {
                 throw new ArgumentException("A meta-learned λ needs a finite log λ in the checkpoint.", nameof(state));
             }
 
-            _logLambda = l;
+            _logLambda = state[0];
         }
-
-        base.SetState(state);
     }
 
     /// <inheritdoc/>
@@ -132,21 +125,22 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
     {
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(data);
-        CgSummary cg;
+        TaskAdaptation a = data.Adapted[task];
+        if (!_options.LearnLambda && !_options.FullTerms)
+        {
+            return worker.Hypergradient.Compute(worker.Objectives, a, data.PostRows[task], result);
+        }
+
+        var x = new double[result.Length]; // eq. (8)'s (H + δI)⁻¹g', which dJ/dλ and the behaviour term reuse
+        CgSummary cg = BoMrlHypergradient.Compute(worker.Hypergradient, worker.Objectives, a, data.PostRows[task], result, x);
         if (_options.LearnLambda)
         {
-            (cg, double dJdLambda) = worker.Hypergradient.ComputeWithLambda(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
-            data.Extras[task] = [dJdLambda];
-        }
-        else
-        {
-            cg = worker.Hypergradient.Compute(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
+            data.Extras[task] = [BoMrlHypergradient.LambdaDerivative(a.Steps[0].Objective, worker.Objectives, a.ThetaPrime, x)];
         }
 
         if (_options.FullTerms)
         {
-            TaskAdaptation a = data.Adapted[task];
-            worker.Hypergradient.AddBehaviourTerm(a.Steps[0].Objective, worker.Objectives, a.ThetaPrime, result);
+            BoMrlHypergradient.AddBehaviourTerm(a.Steps[0].Objective, worker.Objectives, a.ThetaPrime, x, result);
             BatchScoreTerm.Add(worker.Objectives, data, task, result);
         }
 

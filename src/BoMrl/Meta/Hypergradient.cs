@@ -82,11 +82,20 @@ public sealed class Hypergradient
     /// (residual, iterations, damping used, indefiniteness).
     /// </summary>
     public ImplicitSolve TransposeProduct(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime,
-        ReadOnlySpan<double> u, Span<double> result)
+        ReadOnlySpan<double> u, Span<double> result) => TransposeProduct(objective, evaluator, thetaPrime, u, result, []);
+
+    /// <summary>Eq. (8)'s result = Cᵀx, and x = (H + δI)⁻¹u itself into <paramref name="solution"/> (unless empty).</summary>
+    public ImplicitSolve TransposeProduct(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime,
+        ReadOnlySpan<double> u, Span<double> result, Span<double> solution)
     {
         ArgumentNullException.ThrowIfNull(objective);
         ImplicitSolve solve = Solve(Curvature(objective, evaluator, thetaPrime), u, _x);
         objective.MixedTransposeProduct(evaluator, thetaPrime, _x, result);
+        if (!solution.IsEmpty)
+        {
+            _x.CopyTo(solution);
+        }
+
         return solve;
     }
 
@@ -104,66 +113,37 @@ public sealed class Hypergradient
     /// Eq. (8) for one task: result = (dθ'/dφ)ᵀg' with g' = ∇_θ Σ w Â log π_θ at θ' on the post-adaptation rows (the
     /// gradient of Σ w ratio·Â at ratio = 1). Returns the worst CG outcome of the chain.
     /// </summary>
-    public CgSummary Compute(BatchObjectives objectives, TaskAdaptation adaptation, PolicyBatch postRows, Span<double> result)
+    public CgSummary Compute(BatchObjectives objectives, TaskAdaptation adaptation, PolicyBatch postRows, Span<double> result) =>
+        Compute(objectives, adaptation, postRows, result, []);
+
+    /// <summary>
+    /// Eq. (8) for one task, and into <paramref name="solution"/> (unless empty) the x of the chain's first step,
+    /// x = (H + δI)⁻¹g' for a one-step adaptation, from which that step's other products with Cᵀ or ∂(∇_θL) follow.
+    /// </summary>
+    public CgSummary Compute(BatchObjectives objectives, TaskAdaptation adaptation, PolicyBatch postRows, Span<double> result,
+        Span<double> solution)
     {
         ArgumentNullException.ThrowIfNull(objectives);
         ArgumentNullException.ThrowIfNull(adaptation);
         var gPrime = new double[result.Length];
         objectives.PolicyGradientObjective(adaptation.ThetaPrime, postRows, gPrime);
-        return TransposeJacobianProduct(adaptation, objectives, gPrime, result);
-    }
-
-    /// <summary>
-    /// Eq. (8) for a one-step adaptation plus the λ-derivative of the same task's return, from the same solve: with
-    /// x = (H + δI)⁻¹g', ∂(∇_θL)/∂λ = −∇_θD̂² gives dθ'/dλ = −H⁻¹∇_θD̂² and dJ/dλ = g'ᵀdθ'/dλ = −xᵀ∇_θD̂²(π_φ, π_θ')
-    /// (one extra distance gradient). Returns the CG outcome and dJ/dλ.
-    /// </summary>
-    public (CgSummary Cg, double DLambda) ComputeWithLambda(BatchObjectives objectives, TaskAdaptation adaptation, PolicyBatch postRows,
-        Span<double> result)
-    {
-        ArgumentNullException.ThrowIfNull(objectives);
-        ArgumentNullException.ThrowIfNull(adaptation);
-        if (adaptation.Steps.Count != 1)
-        {
-            throw new ArgumentException("dJ/dλ is implemented for one-step adaptations (BO-MRL).", nameof(adaptation));
-        }
-
-        CgSummary cg = Compute(objectives, adaptation, postRows, result);
-        return (cg, LambdaDerivative(adaptation.Steps[0].Objective, objectives, adaptation.ThetaPrime));
-    }
-
-    /// <summary>
-    /// result += the behaviour-probability part of Cᵀx that eq. (8) drops (<see cref="InnerObjective.AddBehaviourTransposeProduct"/>),
-    /// with x the solution of the last <see cref="TransposeProduct"/> (called with u = g' on the same objective and θ').
-    /// </summary>
-    public void AddBehaviourTerm(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime, Span<double> result)
-    {
-        ArgumentNullException.ThrowIfNull(objective);
-        objective.AddBehaviourTransposeProduct(evaluator, thetaPrime, _x, result);
-    }
-
-    /// <summary>
-    /// dJ/dλ = −xᵀ∇_θD̂²(π_φ, π_θ') with x the solution of the last <see cref="TransposeProduct"/> (called with u = g'
-    /// on the same <paramref name="objective"/> and θ').
-    /// </summary>
-    public double LambdaDerivative(InnerObjective objective, BatchObjectives evaluator, ReadOnlySpan<double> thetaPrime)
-    {
-        ArgumentNullException.ThrowIfNull(objective);
-        var distanceGradient = new double[thetaPrime.Length];
-        objective.DistanceGradient(evaluator, thetaPrime, distanceGradient);
-        return -FixedOrder.Dot(_x, distanceGradient);
+        return TransposeJacobianProduct(adaptation, objectives, gPrime, result, solution);
     }
 
     /// <summary>result = (dθ'/dφ)ᵀu, backwards through the adaptation chain. Returns the worst CG outcome of the chain.</summary>
     public CgSummary TransposeJacobianProduct(TaskAdaptation adaptation, BatchObjectives objectives, ReadOnlySpan<double> u,
-        Span<double> result)
+        Span<double> result) => TransposeJacobianProduct(adaptation, objectives, u, result, []);
+
+    /// <summary>Eq. (8)'s (dθ'/dφ)ᵀu through the chain, and the x of its first step (the last solve) into <paramref name="solution"/> (unless empty).</summary>
+    public CgSummary TransposeJacobianProduct(TaskAdaptation adaptation, BatchObjectives objectives, ReadOnlySpan<double> u,
+        Span<double> result, Span<double> solution)
     {
         ArgumentNullException.ThrowIfNull(adaptation);
         double[] v = u.ToArray();
         var summary = default(CgSummary);
         for (int k = adaptation.Steps.Count - 1; k >= 0; k--)
         {
-            summary = summary.With(TransposeProduct(adaptation.Steps[k].Objective, objectives, adaptation.Iterates[k], v, result));
+            summary = summary.With(TransposeProduct(adaptation.Steps[k].Objective, objectives, adaptation.Iterates[k], v, result, k == 0 ? solution : []));
             result.CopyTo(v);
         }
 

@@ -28,10 +28,11 @@ public interface IMetaLearner
 }
 
 /// <summary>
-/// Checkpointed learner state: meta-parameters φ, any optimiser state (empty for TRPO) followed by the learner's own
-/// (ProMP: η), and ℓ = log λ when λ is meta-learned (null otherwise).
+/// Checkpointed learner state: meta-parameters φ, then any optimiser state (empty for TRPO) followed by the learner's
+/// own (<see cref="PerTaskMetaLearner"/>'s LearnerState: ProMP's η, BO-MRL's ℓ = log λ when meta-learned), which only
+/// the learner reads.
 /// </summary>
-public sealed record MetaLearnerState(double[] Phi, double[] OptimizerState, double? LogLambda = null);
+public sealed record MetaLearnerState(double[] Phi, double[] OptimizerState);
 
 /// <summary>Wall-clock seconds of one meta-iteration, split by phase (paper, Appendix E).</summary>
 public sealed record TimeSplit(double Sampling, double InnerAdaptation, double Hypergradient, double MetaUpdate)
