@@ -69,7 +69,7 @@ public static class LocomotionReport
             }
 
             tests.Add(folder.ReadTestReport().ReturnsByStep);
-            settings = File.Exists(folder.ConfigPath) ? Settings(folder.ReadConfig()) : settings;
+            settings = File.Exists(folder.ConfigPath) ? MetaLearners.DescribeSettings(folder.ReadConfig()) : settings;
             string untrainedPath = study.UntrainedReportPath(new StudyRun(method, seed));
             if (File.Exists(untrainedPath))
             {
@@ -91,37 +91,6 @@ public static class LocomotionReport
         return new MethodSummary(method, tests.Count, mean, se, timed == 0 ? double.NaN : seconds / timed,
             curves.Min(c => c.Length), post, postSe, settings,
             untrained.Count == tests.Count ? (untrained.Average(), Statistics.StandardError([.. untrained])) : null);
-    }
-
-    /// <summary>
-    /// The settings a row's config takes that the tuning grid varies: the meta-update (TRPO's δ or the optimiser's
-    /// step), BO-MRL's λ (fixed or meta-learned), estimator and hypergradient terms, the MAML family's inner step size α.
-    /// </summary>
-    public static string Settings(TrainConfig c)
-    {
-        ArgumentNullException.ThrowIfNull(c);
-        var inv = CultureInfo.InvariantCulture;
-        var parts = new List<string> { c.MetaUpdate.Method == "trpo" ? string.Create(inv, $"δ {c.MetaUpdate.MaxKl:G3}") : string.Create(inv, $"{c.MetaUpdate.Method} {c.MetaUpdate.Lr:G3}") };
-        if (c.Algorithm.Name == "bomrl")
-        {
-            parts.Add(string.Create(inv, $"λ {c.Algorithm.Lambda:G3}") + (c.Algorithm.LambdaLearning == "meta" ? " meta-learned" : ""));
-            parts.Add(c.Sampler.Estimator switch
-            {
-                "monte-carlo-q" => c.Sampler.CenterQ ? "MC-Q centred" : "MC-Q",
-                "monte-carlo-q-baseline" => "MC-Q − baseline",
-                _ => string.Create(inv, $"GAE({c.Sampler.GaeLambda:G3})"),
-            } + (c.Sampler.NormalizeAdvantages ? ", standardised" : ""));
-            if (c.Algorithm.HypergradientTerms == "full")
-            {
-                parts.Add("full hypergradient");
-            }
-        }
-        else
-        {
-            parts.Add(string.Create(inv, $"α {c.Algorithm.FastLr:G3}"));
-        }
-
-        return string.Join("; ", parts);
     }
 
     private static double[] Steps(int n) => Enumerable.Range(0, n).Select(i => (double)i).ToArray();

@@ -8,7 +8,7 @@ namespace BoMrl.Experiments;
 /// <summary>
 /// A controlled locomotion comparison (Figure 2 and Figure 5 of the paper): every method trained at equal data
 /// (<see cref="LocomotionScale"/> applied as config overrides on top of configs/&lt;env&gt;-&lt;method&gt;.json, with
-/// <c>algorithm.weighting</c> per-step for the MAML family except the <c>maml-trpo-per-episode</c> row), one ordinary
+/// <c>algorithm.weighting</c> per-step for every row except the <c>maml-trpo-per-episode</c> row), one ordinary
 /// run folder per (method, seed) under DIR/&lt;env&gt;/&lt;method&gt;/seed-&lt;s&gt;/, resumed from its checkpoint when
 /// unfinished, skipped when finished; then the meta-test of each run on the same test tasks.
 /// </summary>
@@ -26,9 +26,6 @@ public sealed class LocomotionStudy
 
     /// <summary>The extra row: the maml-trpo config with <c>algorithm.weighting</c> per-episode.</summary>
     public const string PerEpisodeMethod = "maml-trpo-per-episode";
-
-    /// <summary>Algorithm names of the MAML family (weighting per-step in the study).</summary>
-    private static readonly string[] MamlFamily = ["maml-trpo", "promp", "emaml"];
 
     /// <summary>The config key the weighting override sets (applied only where the schema has it).</summary>
     public const string WeightingKey = "algorithm.weighting";
@@ -65,10 +62,9 @@ public sealed class LocomotionStudy
                 throw new ConfigException($"no config {file} for method '{m}'");
             }
 
-            string algorithm = ConfigLoader.Load(file).Algorithm.Name!;
             foreach (long s in seeds)
             {
-                configs[(m, s)] = ConfigLoader.Load(file, Overrides(m, scale, s, threads, algorithm));
+                configs[(m, s)] = ConfigLoader.Load(file, Overrides(m, scale, s, threads));
             }
         }
 
@@ -107,10 +103,11 @@ public sealed class LocomotionStudy
         new(Path.Combine(OutDirectory, Env, run.Method, string.Create(CultureInfo.InvariantCulture, $"seed-{run.Seed}")));
 
     /// <summary>
-    /// The overrides of one run: the scale's data budget, the seed, the meta-test and, for the MAML family where the schema
-    /// has <see cref="WeightingKey"/>, the weighting (per-episode for <see cref="PerEpisodeMethod"/>, per-step otherwise).
+    /// The overrides of one run: the scale's data budget, the seed, the meta-test and, where the schema has
+    /// <see cref="WeightingKey"/>, the weighting: per-episode for <see cref="PerEpisodeMethod"/>, per-step for every other
+    /// row (the learners whose own default is per-step resolve to the same config either way).
     /// </summary>
-    public static JsonObject Overrides(string method, LocomotionScale scale, long seed, int? threads, string algorithm)
+    public static JsonObject Overrides(string method, LocomotionScale scale, long seed, int? threads)
     {
         ArgumentNullException.ThrowIfNull(scale);
         var sampler = new JsonObject
@@ -131,7 +128,7 @@ public sealed class LocomotionStudy
             ["iterations"] = scale.Iterations,
             ["seed"] = seed,
         };
-        if (method == PerEpisodeMethod || (MamlFamily.Contains(algorithm) && ConfigLoader.HasKey(WeightingKey)))
+        if (method == PerEpisodeMethod || ConfigLoader.HasKey(WeightingKey))
         {
             o["algorithm"] = new JsonObject { ["weighting"] = method == PerEpisodeMethod ? "per-episode" : "per-step" };
         }

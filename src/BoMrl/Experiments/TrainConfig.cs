@@ -2,7 +2,6 @@
 
 using BoMrl.DistanceKinds;
 using BoMrl.Environments;
-using BoMrl.Objectives;
 using BoMrl.Sampling;
 
 namespace BoMrl.Experiments;
@@ -61,12 +60,14 @@ public sealed record TrainConfig
         Sampler.Validate();
         Algorithm.Validate();
         MetaUpdate.Validate();
-        if (Algorithm.Name == "promp" && MetaUpdate.Method == "trpo")
+        LearnerSection learner = MetaLearners.Section(Algorithm.Name!);
+        if (!learner.MetaUpdateMethods.Contains(MetaUpdate.Method))
         {
-            throw new ConfigException("config key 'meta_update.method' must be adam or sgd for algorithm promp (got 'trpo')");
+            throw new ConfigException($"config key 'meta_update.method' must be {string.Join(" or ", learner.MetaUpdateMethods)} for algorithm {learner.Name} (got '{MetaUpdate.Method}')");
         }
 
         Test.Validate();
+        LearnerSections.CheckForeignKeys(this, learner);
         EnvConfig env = Env.WithAssemblyFrom(Directory.GetCurrentDirectory());
         ITaskDistribution tasks = env.CreateTasks(Sampler.Horizon);
         var resolved = this with
@@ -238,149 +239,6 @@ public sealed record SamplerConfig
             string key = NormalizeAdvantages ? "normalize_advantages" : "center_q";
             throw new ConfigException($"config key 'sampler.{key}' must be false with estimator monte-carlo-q-baseline (its weights are Q̂ minus the baseline, in return units)");
         }
-    }
-}
-
-/// <summary>
-/// Config section <c>algorithm</c>: "bomrl" (Algorithm 2: Adam on eq. (7), CG hypergradient eq. (8)),
-/// "maml-trpo" (pytorch-maml-rl), "emaml" (MAML-TRPO plus E-MAML's exploration term) or "promp" (ProMP's authors'
-/// code). Keys of the other algorithms are accepted and ignored.
-/// </summary>
-public sealed record AlgorithmConfig
-{
-    /// <summary>Algorithm: bomrl, maml-trpo or promp. Required.</summary>
-    public string? Name { get; init; }
-
-    /// <summary>BO-MRL distance: kl1 (D1), kl2 (D2) or l2 (D3).</summary>
-    public string Distance { get; init; } = "kl1";
-
-    /// <summary>BO-MRL regularisation weight λ of eq. (1)/(7).</summary>
-    public double Lambda { get; init; } = 0.5;
-
-    /// <summary>Adam iterations on the inner problem (7) (paper, Appendix B: 50).</summary>
-    public int InnerIterations { get; init; } = 50;
-
-    /// <summary>Adam learning rate on the inner problem.</summary>
-    public double InnerLr { get; init; } = 0.01;
-
-    /// <summary>Surrogate of J in (7): h-clipped, ratio or first-order.</summary>
-    public string Surrogate { get; init; } = "h-clipped";
-
-    /// <summary>MAML / ProMP inner policy-gradient step size α (pytorch-maml-rl fast-lr; ProMP run scripts' inner_lr 0.1).</summary>
-    public double FastLr { get; init; } = 0.1;
-
-    /// <summary>MAML / ProMP inner gradient steps (num-steps; ProMP's num_inner_grad_steps 1).</summary>
-    public int NumSteps { get; init; } = 1;
-
-    /// <summary>First-order MAML (no second derivatives through the inner step).</summary>
-    public bool FirstOrder { get; init; }
-
-    /// <summary>ProMP: ε of the clipped outer ratio (ProMP's MuJoCo run script: 0.3; its class default 0.2).</summary>
-    public double ClipEps { get; init; } = 0.3;
-
-    /// <summary>ProMP: initial coefficient η of the inner KL penalty (run script's init_inner_kl_penalty 5e-4).</summary>
-    public double InnerKlCoeff { get; init; } = 5e-4;
-
-    /// <summary>ProMP: halve / double η when the measured inner KL is below target/1.5 / above 1.5·target (run script: false).</summary>
-    public bool AdaptiveInnerKl { get; init; }
-
-    /// <summary>ProMP: the target of the adaptive η (pro_mp.py's target_inner_step 0.01).</summary>
-    public double TargetInnerKl { get; init; } = 0.01;
-
-    /// <summary>ProMP: optimiser steps per meta-iteration on the same batches (num_ppo_steps 5).</summary>
-    public int NumPpoSteps { get; init; } = 5;
-
-    /// <summary>CG iterations of the eq. (8) solve.</summary>
-    public int HypergradientCgIterations { get; init; } = 20;
-
-    /// <summary>Damping added to the eq. (8) matrix.</summary>
-    public double HypergradientDamping { get; init; } = 0.01;
-
-    /// <summary>
-    /// The eq. (8) curvature products H·v use every k-th step of the batch (1 = all); the mixed term and g' always use
-    /// all steps. Subsampled curvature is what keeps the hypergradient a small share of an iteration (Appendix E).
-    /// </summary>
-    public int HypergradientSubsample { get; init; } = 1;
-
-    /// <summary>
-    /// Row weights of every batch objective: "per-step" (every sampled step alike: eq. (7), the original MAML code, the
-    /// ProMP code) or "per-episode" (mean over each episode's steps, then over episodes: pytorch-maml-rl). Absent = the
-    /// learner's own: per-step for bomrl, per-episode for maml-trpo and emaml.
-    /// </summary>
-    public string? Weighting { get; init; }
-
-    /// <summary>E-MAML: weight of the exploration term r̄ᵢ·mean log π_φ on the pre-adaptation batch (1 = as the ProMP code adds it).</summary>
-    public double ExplorationWeight { get; init; } = 1.0;
-    /// <summary>BO-MRL: stop the inner solve of (7) once ‖∇_θL‖₂ ≤ this; 0 = Adam runs all inner_iterations.</summary>
-    public double InnerGradTol { get; init; }
-
-    /// <summary>BO-MRL: L-BFGS iterations on (7) after Adam, towards a maximiser (0 = none).</summary>
-    public int InnerLbfgsIterations { get; init; }
-
-    /// <summary>BO-MRL: trust-region Newton–CG iterations on (7) after Adam (and L-BFGS), towards a maximiser (0 = none).</summary>
-    public int InnerNewtonIterations { get; init; }
-
-    /// <summary>BO-MRL: "fixed" λ, or "meta": λ = exp(ℓ) meta-learned with φ.</summary>
-    public string LambdaLearning { get; init; } = "fixed";
-
-    /// <summary>BO-MRL: step size of ℓ = log λ when lambda_learning is meta.</summary>
-    public double LambdaLr { get; init; } = 0.01;
-
-    /// <summary>BO-MRL: "eq8" (the batch as data) or "full" (plus the score-function term of the batch's dependence on φ).</summary>
-    public string HypergradientTerms { get; init; } = "eq8";
-
-    /// <summary>The algorithm names configs may use (registered in <see cref="MetaLearners"/>).</summary>
-    public static IReadOnlyList<string> Names => MetaLearners.Names;
-
-    /// <summary>The parsed <see cref="DistanceKinds.Distance"/>; throws <see cref="ConfigException"/> when unknown.</summary>
-    public Distance ParseDistance() => DistanceNames.TryParse(Distance, out Distance d) ? d
-        : throw new ConfigException($"config key 'algorithm.distance' must be one of kl1, kl2, l2 or the paper's d1, d2, d3 (got '{Distance}')");
-
-    /// <summary>
-    /// <see cref="Weighting"/>, or the learner's default when absent: per-step for bomrl and promp (ProMP's authors weight
-    /// rows per step), per-episode for the pytorch-maml-rl family (maml-trpo, emaml). The learner runs what this says.
-    /// </summary>
-    public string ResolvedWeighting() => Weighting ?? (Name is "bomrl" or "promp" ? "per-step" : "per-episode");
-
-    /// <summary>The parsed row weighting (see <see cref="ResolvedWeighting"/>).</summary>
-    public RowWeighting ParseWeighting() => ResolvedWeighting() switch
-    {
-        "per-step" => RowWeighting.PerStep,
-        "per-episode" => RowWeighting.PerEpisode,
-        string w => throw new ConfigException($"config key 'algorithm.weighting' must be one of per-step, per-episode (got '{w}')"),
-    };
-
-    internal void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(Name))
-        {
-            throw new ConfigException("missing config key 'algorithm.name'");
-        }
-
-        ConfigCheck.OneOf(Name, "algorithm.name", [.. Names]);
-        ConfigCheck.NotNull(Distance, "algorithm.distance");
-        _ = ParseDistance();
-        ConfigCheck.Positive(Lambda, "algorithm.lambda");
-        ConfigCheck.Positive(InnerIterations, "algorithm.inner_iterations");
-        ConfigCheck.Positive(InnerLr, "algorithm.inner_lr");
-        ConfigCheck.OneOf(Surrogate, "algorithm.surrogate", "h-clipped", "ratio", "first-order");
-        ConfigCheck.Positive(FastLr, "algorithm.fast_lr");
-        ConfigCheck.Positive(NumSteps, "algorithm.num_steps");
-        ConfigCheck.InRange(ClipEps, "algorithm.clip_eps", 0, 1, lowOpen: true, highOpen: true);
-        ConfigCheck.NonNegative(InnerKlCoeff, "algorithm.inner_kl_coeff");
-        ConfigCheck.Positive(TargetInnerKl, "algorithm.target_inner_kl");
-        ConfigCheck.Positive(NumPpoSteps, "algorithm.num_ppo_steps");
-        ConfigCheck.Positive(HypergradientCgIterations, "algorithm.hypergradient_cg_iterations");
-        ConfigCheck.NonNegative(HypergradientDamping, "algorithm.hypergradient_damping");
-        ConfigCheck.Positive(HypergradientSubsample, "algorithm.hypergradient_subsample");
-        _ = ParseWeighting();
-        ConfigCheck.NonNegative(ExplorationWeight, "algorithm.exploration_weight");
-        ConfigCheck.NonNegative(InnerGradTol, "algorithm.inner_grad_tol");
-        ConfigCheck.NonNegative(InnerLbfgsIterations, "algorithm.inner_lbfgs_iterations");
-        ConfigCheck.NonNegative(InnerNewtonIterations, "algorithm.inner_newton_iterations");
-        ConfigCheck.OneOf(LambdaLearning, "algorithm.lambda_learning", "fixed", "meta");
-        ConfigCheck.Positive(LambdaLr, "algorithm.lambda_lr");
-        ConfigCheck.OneOf(HypergradientTerms, "algorithm.hypergradient_terms", "eq8", "full");
     }
 }
 

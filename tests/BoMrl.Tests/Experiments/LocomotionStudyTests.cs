@@ -130,7 +130,7 @@ public sealed class LocomotionStudyTests : IDisposable
     public void Overrides_merge_into_the_config_before_validation_and_unknown_keys_name_their_path()
     {
         string file = Path.Combine(Configs, "halfcheetah-vel-maml-trpo.json");
-        JsonObject o = LocomotionStudy.Overrides("maml-trpo", LocomotionScale.Quick("halfcheetah-vel"), 7, 2, "maml-trpo");
+        JsonObject o = LocomotionStudy.Overrides("maml-trpo", LocomotionScale.Quick("halfcheetah-vel"), 7, 2);
         TrainConfig c = ConfigLoader.Load(file, o);
         Assert.Equal((10, 10, 200, 30, 7L, 2, 40, 3), (c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask, c.Sampler.Horizon!.Value,
             c.Iterations, c.Seed, c.Sampler.Threads, c.Test.Tasks, c.Test.Steps));
@@ -139,9 +139,11 @@ public sealed class LocomotionStudyTests : IDisposable
         Assert.Contains("unknown config key 'sampler.horizn'", e.Message, StringComparison.Ordinal);
         Assert.True(ConfigLoader.HasKey("sampler.center_q"));
         Assert.False(ConfigLoader.HasKey("sampler.center_q.x"));
-        // The weighting override is applied exactly when the schema has the key (ProMP/E-MAML branches add it).
-        Assert.Equal(ConfigLoader.HasKey(LocomotionStudy.WeightingKey), o.ContainsKey("algorithm"));
-        Assert.False(LocomotionStudy.Overrides("bomrl-kl2", LocomotionScale.Paper("ant-dir"), 1, null, "bomrl").ContainsKey("algorithm"));
+        // The weighting override (per-step for every row but the per-episode one) leaves a per-step learner's config as it was.
+        Assert.Equal("per-step", c.Algorithm.Weighting);
+        string bomrl = Path.Combine(Configs, "halfcheetah-vel-bomrl-kl2.json");
+        TrainConfig overridden = ConfigLoader.Load(bomrl, LocomotionStudy.Overrides("bomrl-kl2", LocomotionScale.Paper("halfcheetah-vel"), 1, null));
+        Assert.Equal(ConfigLoader.Load(bomrl).Algorithm, overridden.Algorithm);
     }
 
     [Fact]
