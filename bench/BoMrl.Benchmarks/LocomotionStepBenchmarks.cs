@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using BoMrl.Configuration;
 using BoMrl.Environments.Mujoco;
-using BoMrl.Experiments;
 using BoMrl.Numerics;
 using BoMrl.Policies;
 

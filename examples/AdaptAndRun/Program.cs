@@ -1,7 +1,7 @@
 using System.Globalization;
 using BoMrl.Environments;
-using BoMrl.Experiments;
 using BoMrl.Policies;
+using BoMrl.Runs;
 
 // Loads a trained run, adapts its meta-policy to one new task with the run's own method (BO-MRL's eq. (7) solve, MAML's
 // step, ...), and runs the adapted policy's mean action for one episode.

@@ -1,4 +1,5 @@
-using BoMrl.Experiments;
+using BoMrl.Configuration;
+using BoMrl.Runs;
 using CustomFamily;
 
 // A task family of this program's own (LineTasks.cs), registered without editing the library, then meta-trained with

@@ -1,4 +1,5 @@
-using BoMrl.Experiments;
+using BoMrl.Configuration;
+using BoMrl.Runs;
 
 // Meta-trains BO-MRL (D2, the KL distance of eq. (7), λ = 0.5) on 2D navigation, then meta-tests it on new tasks.
 // Usage: TrainBuiltIn [run folder] [meta-iterations] [tasks per meta-iteration] [test tasks]

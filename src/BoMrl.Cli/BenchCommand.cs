@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using BoMrl.Environments.Mujoco;
+using BoMrl.Configuration;
 using BoMrl.Environments;
-using BoMrl.Experiments;
+using BoMrl.Environments.Mujoco;
 using BoMrl.Numerics;
 using BoMrl.Policies;
 using BoMrl.Sampling;

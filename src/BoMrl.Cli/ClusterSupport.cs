@@ -1,6 +1,6 @@
 using System.Globalization;
 using BoMrl.Cluster;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.Meta;
 using Microsoft.Extensions.Hosting;
 

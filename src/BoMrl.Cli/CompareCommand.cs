@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using BoMrl.Experiments;
 using BoMrl.IO;
+using BoMrl.Runs;
 
 namespace BoMrl.Cli;
 

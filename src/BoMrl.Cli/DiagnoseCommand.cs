@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
+using BoMrl.Studies;
 
 namespace BoMrl.Cli;
 

@@ -1,7 +1,8 @@
+using BoMrl.Configuration;
 using BoMrl.Environments.Mujoco;
-using BoMrl.Experiments;
 using BoMrl.IO;
 using BoMrl.Numerics;
+using BoMrl.Runs;
 
 namespace BoMrl.Cli;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
+using BoMrl.Configuration;
 using BoMrl.Environments;
-using BoMrl.Experiments;
 using BoMrl.Meta;
 using BoMrl.Numerics;
+using BoMrl.Runs;
 
 namespace BoMrl.Cli;
 

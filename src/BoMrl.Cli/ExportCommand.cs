@@ -1,8 +1,9 @@
 using System.CommandLine;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.Export;
 using BoMrl.IO;
 using BoMrl.Policies;
+using BoMrl.Runs;
 
 namespace BoMrl.Cli;
 

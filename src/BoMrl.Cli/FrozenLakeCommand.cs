@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using BoMrl.Configuration;
 using BoMrl.DistanceKinds;
-using BoMrl.Experiments;
 using BoMrl.Numerics;
+using BoMrl.Runs;
+using BoMrl.Studies;
 
 namespace BoMrl.Cli;
 

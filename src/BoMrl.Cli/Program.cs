@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.IO;
 using BoMrl.Meta;
 using BoMrl.Plots;

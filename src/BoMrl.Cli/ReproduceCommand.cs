@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using BoMrl.DistanceKinds;
-using BoMrl.Experiments;
 using BoMrl.IO;
+using BoMrl.Runs;
+using BoMrl.Studies;
 
 namespace BoMrl.Cli;
 

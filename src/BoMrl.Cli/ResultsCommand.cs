@@ -1,6 +1,6 @@
 using System.CommandLine;
-using BoMrl.Experiments;
 using BoMrl.IO;
+using BoMrl.Studies;
 
 namespace BoMrl.Cli;
 

@@ -1,6 +1,7 @@
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.IO;
 using BoMrl.Meta;
+using BoMrl.Runs;
 
 namespace BoMrl.Cli;
 

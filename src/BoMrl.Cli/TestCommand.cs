@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.Meta;
+using BoMrl.Runs;
 using Spectre.Console;
 
 namespace BoMrl.Cli;

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using BoMrl.Cluster;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.IO;
 using BoMrl.Meta;
+using BoMrl.Runs;
 using Spectre.Console;
 
 namespace BoMrl.Cli;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
+using BoMrl.Runs;
+using BoMrl.Studies;
 
 namespace BoMrl.Cli;
 

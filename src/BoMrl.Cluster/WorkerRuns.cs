@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.Meta;
 using BoMrl.Sampling;
 

@@ -167,7 +167,7 @@ public sealed class ClusterTrainingTests : IDisposable
     {
         string json = File.ReadAllText(Config("navigation2d-maml-trpo.json"));
         using var runs = new WorkerRuns(1);
-        var spec = new RunSpec(Experiments.ConfigLoader.ToJson(Experiments.ConfigLoader.Parse(json)), 1, ClusterBuild.Current);
+        var spec = new RunSpec(Configuration.ConfigLoader.ToJson(Configuration.ConfigLoader.Parse(json)), 1, ClusterBuild.Current);
         Assert.NotNull(runs.Get("run-a", spec));
 
         TaskWorkFailedException build = Assert.Throws<TaskWorkFailedException>(() => runs.Get("run-b", spec with { Build = "0.9.0 (build 12345678)" }));

@@ -1,5 +1,5 @@
-using BoMrl.Numerics;
 using BoMrl.Adaptation;
+using BoMrl.Numerics;
 using BoMrl.Objectives;
 
 namespace BoMrl.Meta;

@@ -1,5 +1,6 @@
+using BoMrl.Configuration;
 using BoMrl.DistanceKinds;
-using BoMrl.Experiments;
+using BoMrl.Studies;
 
 namespace BoMrl.Tests;
 

@@ -1,6 +1,6 @@
-using BoMrl.Environments.Mujoco;
+using BoMrl.Configuration;
 using BoMrl.Environments;
-using BoMrl.Experiments;
+using BoMrl.Environments.Mujoco;
 
 namespace BoMrl.Tests.Environments;
 

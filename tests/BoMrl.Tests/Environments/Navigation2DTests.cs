@@ -1,6 +1,6 @@
-using BoMrl.Environments.Navigation;
+using BoMrl.Configuration;
 using BoMrl.Environments;
-using BoMrl.Experiments;
+using BoMrl.Environments.Navigation;
 
 namespace BoMrl.Tests.Environments;
 

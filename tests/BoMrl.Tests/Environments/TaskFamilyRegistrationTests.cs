@@ -1,7 +1,8 @@
 using BoMrl.Cli;
+using BoMrl.Configuration;
 using BoMrl.Environments;
 using BoMrl.Environments.Navigation;
-using BoMrl.Experiments;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Environments;
 

@@ -3,9 +3,9 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using BoMrl.Cli;
-using BoMrl.Experiments;
 using BoMrl.IO;
 using BoMrl.Meta;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Experiments;
 

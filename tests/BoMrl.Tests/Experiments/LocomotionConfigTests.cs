@@ -1,7 +1,8 @@
 using BoMrl.Cli;
+using BoMrl.Configuration;
 using BoMrl.Environments.Mujoco;
-using BoMrl.Experiments;
 using BoMrl.Meta;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Experiments;
 

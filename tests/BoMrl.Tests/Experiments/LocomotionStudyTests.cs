@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using BoMrl.Cli;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
+using BoMrl.Runs;
 using BoMrl.Sampling;
+using BoMrl.Studies;
 
 namespace BoMrl.Tests.Experiments;
 

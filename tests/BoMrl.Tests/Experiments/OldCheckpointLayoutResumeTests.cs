@@ -1,6 +1,6 @@
 using System.Text.Json;
 using BoMrl.Cli;
-using BoMrl.Experiments;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Experiments;
 

@@ -1,5 +1,5 @@
 using BoMrl.Cli;
-using BoMrl.Experiments;
+using BoMrl.Studies;
 
 namespace BoMrl.Tests.Experiments;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using BoMrl.Cli;
-using BoMrl.Experiments;
 using BoMrl.IO;
 using BoMrl.Meta;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Experiments;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BoMrl.Cli;
 using BoMrl.Environments.Mujoco;
-using BoMrl.Experiments;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Experiments;
 

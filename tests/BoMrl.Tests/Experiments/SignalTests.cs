@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using BoMrl.Experiments;
 using BoMrl.IO;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Experiments;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BoMrl.Cli;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Experiments;
 

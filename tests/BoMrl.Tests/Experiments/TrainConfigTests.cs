@@ -1,4 +1,4 @@
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 
 namespace BoMrl.Tests.Experiments;
 

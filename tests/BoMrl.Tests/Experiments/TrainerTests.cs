@@ -1,4 +1,4 @@
-using BoMrl.Experiments;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Experiments;
 

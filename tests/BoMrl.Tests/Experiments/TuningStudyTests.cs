@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using BoMrl.Cli;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
+using BoMrl.Studies;
 
 namespace BoMrl.Tests.Experiments;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.Meta;
 using BoMrl.Objectives;
 

@@ -1,7 +1,8 @@
 using BoMrl.Cli;
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.Meta;
 using BoMrl.Policies;
+using BoMrl.Runs;
 
 namespace BoMrl.Tests.Export;
 

@@ -39,8 +39,8 @@ public class PlotsAndFilesTests
         Assert.False(Figures.DrawsReference(5.4e3, gaps)); // the Frozen Lake bound: off scale, so no legend entry for it
         Assert.False(Figures.DrawsReference(double.PositiveInfinity, gaps));
 
-        var row = new BoMrl.Experiments.MetricsRow(0, -1.5, -1.25, 0.01, true, 1e-7, false, 0.1, 0.2, 0.3, 0.4, 1.1, 0.01, 0.25);
-        IReadOnlyList<Series> s = BoMrl.Experiments.RunFolder.TrainingSeries([row, row with { Iteration = 1 }]);
+        var row = new BoMrl.Runs.MetricsRow(0, -1.5, -1.25, 0.01, true, 1e-7, false, 0.1, 0.2, 0.3, 0.4, 1.1, 0.01, 0.25);
+        IReadOnlyList<Series> s = BoMrl.Runs.RunFolder.TrainingSeries([row, row with { Iteration = 1 }]);
         Assert.All(s, c => Assert.Equal([0.0, 1.0], c.X)); // as metrics.csv and the resume messages count
     }
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using BoMrl.Cli;
-using BoMrl.Experiments;
 using BoMrl.Meta;
+using BoMrl.Runs;
 using BoMrl.Tests.Experiments;
 
 namespace BoMrl.Tests.Meta;

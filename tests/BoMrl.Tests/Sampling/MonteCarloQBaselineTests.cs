@@ -1,6 +1,6 @@
+using BoMrl.Configuration;
 using BoMrl.Environments;
 using BoMrl.Environments.Navigation;
-using BoMrl.Experiments;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
 using BoMrl.Sampling;

@@ -1,4 +1,4 @@
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.Sampling;
 
 namespace BoMrl.Tests.Sampling;

@@ -90,7 +90,7 @@ public class FrozenLakeCliTests
             }
 
             // The folder holds exactly the declared outputs (the list --force removes) and the run record.
-            Assert.Equal(BoMrl.Experiments.FrozenLakeExperiment.OutputFiles.Append("run.json").Order(StringComparer.Ordinal),
+            Assert.Equal(BoMrl.Studies.FrozenLakeExperiment.OutputFiles.Append("run.json").Order(StringComparer.Ordinal),
                 Directory.GetFiles(dir).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal));
 
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));

@@ -1,5 +1,5 @@
-using BoMrl.Numerics;
 using System.Diagnostics;
+using BoMrl.Numerics;
 
 namespace BoMrl.Environments.Mujoco;
 

@@ -1,5 +1,5 @@
-using BoMrl.Numerics;
 using BoMrl.DistanceKinds;
+using BoMrl.Numerics;
 
 namespace BoMrl.Tabular.Adaptation;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using BoMrl.Configuration;
 using BoMrl.Meta;
 using BoMrl.Numerics;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Runs;
 
 /// <summary>Progress of a training run after one meta-iteration (for progress bars and logs).</summary>
 /// <param name="Completed">Meta-iterations done in total.</param>

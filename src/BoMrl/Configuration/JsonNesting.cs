@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>How deeply a JSON text nests, to tell "nested too deeply" from "not valid JSON".</summary>
 internal static class JsonNesting

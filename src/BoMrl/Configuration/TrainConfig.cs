@@ -4,7 +4,7 @@ using BoMrl.DistanceKinds;
 using BoMrl.Environments;
 using BoMrl.Sampling;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>
 /// The full configuration of one training run (configs/*.json, snake_case keys). Every key is optional except

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using BoMrl.Configuration;
 using BoMrl.Meta;
+using BoMrl.Runs;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>
 /// A controlled locomotion comparison (Figure 2 and Figure 5 of the paper): every method trained at equal data

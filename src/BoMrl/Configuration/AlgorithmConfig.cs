@@ -1,7 +1,7 @@
 using BoMrl.DistanceKinds;
 using BoMrl.Objectives;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>
 /// Config section <c>algorithm</c>: "bomrl" (Algorithm 2: Adam on eq. (7), CG hypergradient eq. (8)),

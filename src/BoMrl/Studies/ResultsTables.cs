@@ -7,7 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using BoMrl.Numerics;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>
 /// The one source of the result tables in README.md and docs/results.md: every table is rendered from the run files

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>
 /// Up-front estimates of what a configuration needs, checked before anything is allocated, so that a size the machine

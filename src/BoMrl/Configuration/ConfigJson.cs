@@ -1,25 +1,9 @@
 using System.Text.Json.Serialization;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>
-/// Source-generated JSON metadata of the run-folder files (checkpoints, test.json): snake_case keys,
-/// indented output, comments and trailing commas accepted on input, NaN/∞ written as named literals (a metric can be
-/// NaN when a step is rejected) and unknown members rejected.
-/// </summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    WriteIndented = true,
-    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
-    AllowTrailingCommas = true,
-    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
-[JsonSerializable(typeof(Checkpoint))]
-[JsonSerializable(typeof(MetaTestReport))]
-internal sealed partial class ExperimentsJson : JsonSerializerContext;
-
-/// <summary>
-/// JSON options of <see cref="TrainConfig"/>: the same conventions as <see cref="ExperimentsJson"/>, but
+/// JSON options of <see cref="TrainConfig"/>: the same conventions as the run files' source-generated JSON (Runs.RunFilesJson), but
 /// reflection-based, because the source generator sets init-only properties through a constructor-like path that
 /// replaces missing keys by default(T) instead of the properties' initialisers (the config's defaults).
 /// </summary>

@@ -2,7 +2,7 @@ using BoMrl.Environments;
 using BoMrl.Meta;
 using BoMrl.Policies;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>
 /// The one place where a resolved <see cref="TrainConfig"/> becomes an <see cref="IMetaLearner"/>: the task family,

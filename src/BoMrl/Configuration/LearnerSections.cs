@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using BoMrl.Adaptation;
 using BoMrl.Meta;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>Builds a learner from the shared setup, the algorithm section and the meta-update settings.</summary>
 internal delegate IMetaLearner LearnerFactory(MetaTrainingSetup setup, AlgorithmConfig a, MetaUpdateConfig m, MetaUpdateOptions metaUpdate);

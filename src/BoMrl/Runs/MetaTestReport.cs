@@ -1,7 +1,7 @@
 using BoMrl.IO;
 using BoMrl.Meta;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Runs;
 
 /// <summary>
 /// The content of a run's test.json: the meta-test curve (docs/design.md §5) — mean return and its standard error over
@@ -25,7 +25,7 @@ public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, do
 
     /// <summary>Writes the report as JSON to <paramref name="path"/> atomically (test.json's format).</summary>
     public void Write(string path) =>
-        AtomicFile.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(this, ExperimentsJson.Default.MetaTestReport) + "\n");
+        AtomicFile.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(this, RunFilesJson.Default.MetaTestReport) + "\n");
 
     /// <summary>Reads a report written by <see cref="Write"/>; throws <see cref="InvalidDataException"/> when it is not one.</summary>
     public static MetaTestReport Read(string path)
@@ -33,7 +33,7 @@ public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, do
         MetaTestReport? r;
         try
         {
-            r = System.Text.Json.JsonSerializer.Deserialize(File.ReadAllText(path), ExperimentsJson.Default.MetaTestReport);
+            r = System.Text.Json.JsonSerializer.Deserialize(File.ReadAllText(path), RunFilesJson.Default.MetaTestReport);
         }
         catch (System.Text.Json.JsonException e)
         {

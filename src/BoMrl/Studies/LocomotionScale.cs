@@ -1,4 +1,5 @@
-namespace BoMrl.Experiments;
+
+namespace BoMrl.Studies;
 
 /// <summary>
 /// The data budget every method of a locomotion study shares (paper, Appendix B, at <see cref="Paper"/>): tasks per

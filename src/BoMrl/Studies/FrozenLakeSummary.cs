@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>Task-expected optimality gaps E_τ[J(π*_τ) − J(π)] on the held-out tasks (the right panel of Figures 1/3/4).</summary>
 public sealed record OptimalityGaps(double NoAdaptation, double BomrlOneStep, double MamlOneStep);

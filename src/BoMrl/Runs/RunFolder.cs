@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using BoMrl.Configuration;
 using BoMrl.IO;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Runs;
 
 /// <summary>
 /// A training run's folder (STYLE "a run folder is the unit of work"): config.json (the full resolved config),
@@ -86,14 +87,14 @@ public sealed class RunFolder
 
     /// <summary>Writes checkpoints/latest.json atomically.</summary>
     public void WriteCheckpoint(Checkpoint checkpoint) =>
-        AtomicFile.WriteAllText(CheckpointPath, JsonSerializer.Serialize(checkpoint, ExperimentsJson.Default.Checkpoint));
+        AtomicFile.WriteAllText(CheckpointPath, JsonSerializer.Serialize(checkpoint, RunFilesJson.Default.Checkpoint));
 
     /// <summary>Keeps <paramref name="checkpoint"/> as checkpoints/iteration-NNNN.json besides latest.json.</summary>
     public void KeepCheckpoint(Checkpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         AtomicFile.WriteAllText(KeptCheckpointPath(checkpoint.CompletedIterations),
-            JsonSerializer.Serialize(checkpoint, ExperimentsJson.Default.Checkpoint));
+            JsonSerializer.Serialize(checkpoint, RunFilesJson.Default.Checkpoint));
     }
 
     /// <summary>The iteration counts of the kept checkpoints (checkpoints/iteration-NNNN.json), ascending.</summary>
@@ -126,7 +127,7 @@ public sealed class RunFolder
                 throw new InvalidDataException($"{path} is empty ({new FileInfo(path).Length} bytes), not a checkpoint; {Recovery(iteration)}");
             }
 
-            c = JsonSerializer.Deserialize(CheckpointLayout.Upgrade(text), ExperimentsJson.Default.Checkpoint)
+            c = JsonSerializer.Deserialize(CheckpointLayout.Upgrade(text), RunFilesJson.Default.Checkpoint)
                 ?? throw new InvalidDataException($"{path} is empty (null), not a checkpoint");
         }
         catch (JsonException e)
@@ -177,7 +178,7 @@ public sealed class RunFolder
     {
         try
         {
-            MetaTestReport r = JsonSerializer.Deserialize(File.ReadAllText(TestReportPath), ExperimentsJson.Default.MetaTestReport)
+            MetaTestReport r = JsonSerializer.Deserialize(File.ReadAllText(TestReportPath), RunFilesJson.Default.MetaTestReport)
                 ?? throw new InvalidDataException("empty test.json");
             if (r.Algorithm is null || r.ReturnsByStep is null || (r.StderrByStep is not null && r.ReturnsByStep.Length != r.StderrByStep.Length))
             {

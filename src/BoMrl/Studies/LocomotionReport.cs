@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
+using BoMrl.Configuration;
 using BoMrl.IO;
 using BoMrl.Numerics;
+using BoMrl.Runs;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>One method's row of a study report: its seeds' meta-tests and training curves, aggregated over seeds.</summary>
 /// <param name="Method">The method (config name).</param>

@@ -1,4 +1,6 @@
-namespace BoMrl.Experiments;
+using BoMrl.Runs;
+
+namespace BoMrl.Studies;
 
 /// <summary>
 /// The ETA of a whole study: each run's remaining iterations times its method's measured seconds per iteration (the

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using BoMrl.Meta;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Runs;
 
 /// <summary>
 /// One line of a run's metrics.csv: the <see cref="IterationMetrics"/> of one meta-iteration plus its measured wall

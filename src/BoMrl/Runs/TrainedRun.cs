@@ -1,6 +1,7 @@
+using BoMrl.Configuration;
 using BoMrl.Meta;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Runs;
 
 /// <summary>
 /// A trained run folder opened from code (what <c>bomrl test</c> and <c>bomrl export</c> read): its config builds the

@@ -5,7 +5,7 @@ using BoMrl.Numerics;
 using BoMrl.Tabular.Adaptation;
 using BoMrl.Tabular.Theory;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>
 /// Configuration of the Frozen Lake verification experiment (Section 6.1, Appendix A; docs/design.md §7). Defaults are

@@ -5,7 +5,7 @@ using BoMrl.Environments;
 using BoMrl.Environments.Mujoco;
 using BoMrl.Environments.Navigation;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>
 /// The one place where a benchmark name from a config (<c>env.name</c>, <c>env.variant</c>) becomes an

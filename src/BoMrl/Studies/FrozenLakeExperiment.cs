@@ -8,7 +8,7 @@ using BoMrl.Tabular.Adaptation;
 using BoMrl.Tabular.Meta;
 using BoMrl.Tabular.Theory;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>
 /// The Frozen Lake verification experiment (Section 6.1): meta-train BO-MRL (Algorithm 1) and MAML on the training

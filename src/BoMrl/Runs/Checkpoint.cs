@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BoMrl.Meta;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Runs;
 
 /// <summary>
 /// Everything needed to continue a run exactly after <see cref="CompletedIterations"/> meta-iterations: the learner's

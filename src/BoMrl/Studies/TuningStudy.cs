@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BoMrl.Configuration;
 using BoMrl.IO;
 using BoMrl.Numerics;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>One configuration of a method's tuning grid: a name and the config keys it sets over the method's config.</summary>
 public sealed record TuningPoint(string Name, JsonObject Set);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Configuration;
 
 /// <summary>
 /// Reads and writes <see cref="TrainConfig"/> as JSON (System.Text.Json, snake_case keys,

@@ -1,10 +1,11 @@
+using BoMrl.Configuration;
 using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
 using BoMrl.Policies;
 using BoMrl.Sampling;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>One estimator's line of an <see cref="EstimatorDiagnosis"/>.</summary>
 /// <param name="Estimator">What filled the weights, in config words (e.g. <c>monte-carlo-q, center_q</c>).</param>

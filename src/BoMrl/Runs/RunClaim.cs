@@ -1,7 +1,8 @@
 using System.Text.Json;
+using BoMrl.Environments.Mujoco;
 using BoMrl.IO;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Runs;
 
 /// <summary>What wrote a run folder; recorded in <c>DIR/run.json</c>.</summary>
 public static class RunKinds
@@ -19,10 +20,11 @@ public static class RunKinds
     public const string Study = "study";
 
     /// <summary>The files and folders a kind writes (what <c>--force</c> removes before another run takes the folder).</summary>
-    internal static string[] Outputs(string kind) => kind switch
+    public static string[] Outputs(string kind) => kind switch
     {
         Train => ["config.json", "metrics.csv", "checkpoints", "training.png", "test.json", "test.png"],
-        FrozenLake => [.. FrozenLakeExperiment.OutputFiles],
+        FrozenLake => ["config.json", "summary.json", "returns_by_step.csv", "returns_by_step.png", "optimality_gap.csv",
+            "optimality_gap.png", "training.csv"],
         Reproduce => ["frozenlake.md", "high-kl1", "high-kl2", "high-l2", "low-kl1", "low-kl2", "low-l2"],
         _ => [],
     };
@@ -214,7 +216,7 @@ public sealed class RunClaim : IDisposable
             _ when Has("summary.json") => new RunInfo(RunKinds.FrozenLake, true),
             _ when Has("frozenlake.md") => new RunInfo(RunKinds.Reproduce, true),
             _ when RunKinds.Outputs(RunKinds.Reproduce).Any(Has) => new RunInfo(RunKinds.Reproduce, false),
-            _ when LocomotionStudy.Environments.Any(Has) => new RunInfo(RunKinds.Study, false),
+            _ when LocomotionTasks.Names.Any(Has) => new RunInfo(RunKinds.Study, false),
             _ => new RunInfo("unknown", false),
         };
     }

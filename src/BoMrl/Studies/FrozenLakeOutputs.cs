@@ -2,18 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using BoMrl.IO;
+using BoMrl.Runs;
 
-namespace BoMrl.Experiments;
+namespace BoMrl.Studies;
 
 /// <summary>The Frozen Lake experiment's outputs: summary.json, config.json, the CSV curves and the figures.</summary>
 public static partial class FrozenLakeExperiment
 {
-    /// <summary>Every file <see cref="WriteOutputs"/> writes: the one list the run folder's claim (--force) also uses.</summary>
-    public static IReadOnlyList<string> OutputFiles { get; } =
-    [
-        "config.json", "summary.json", "returns_by_step.csv", "returns_by_step.png", "optimality_gap.csv", "optimality_gap.png",
-        "training.csv",
-    ];
+    /// <summary>Every file <see cref="WriteOutputs"/> writes: the run-folder kind's list, which the claim (--force) also uses.</summary>
+    public static IReadOnlyList<string> OutputFiles => RunKinds.Outputs(RunKinds.FrozenLake);
 
     /// <summary>Writes summary.json, config.json, the CSV curves and the two figures into <paramref name="dir"/>.</summary>
     public static void WriteOutputs(string dir, FrozenLakeExperimentConfig config, FrozenLakeSummary s)
