@@ -78,8 +78,8 @@ public class EMamlTests
         return a;
     }
 
-    /// <summary>One meta-iteration's data for task-wise batches drawn at φ (adaptation as MAML-TRPO runs it).</summary>
-    private static IterationData Data(double[] phi, double[][] preActions, RowWeighting weighting)
+    /// <summary>One meta-iteration's tasks for task-wise batches drawn at φ (adaptation as MAML-TRPO runs it).</summary>
+    private static MetaTask[] Data(EMamlLearner learner, double[] phi, double[][] preActions, RowWeighting weighting)
     {
         int tasks = preActions.Length, n = phi.Length;
         var ev = new BatchObjectives(Policy());
@@ -100,7 +100,16 @@ public class EMamlTests
             (post[i], postRows[i]) = Batch(PostNodes.Select(x => muPrime + sigmaPrime * x).ToArray(), weighting);
         }
 
-        return new IterationData(0, phi, [.. Enumerable.Repeat(new[] { Target }, tasks)], pre, preRows, adapted, thetas, post, postRows);
+        var held = new MetaTask[tasks];
+        for (int i = 0; i < tasks; i++)
+        {
+            held[i] = learner.CreateTask(new TaskContext(i, 0, phi, [Target]));
+            held[i].SetPreAdaptation(pre[i], preRows[i]);
+            held[i].SetAdaptation(adapted[i]);
+            held[i].SetPostAdaptation(post[i], postRows[i]);
+        }
+
+        return held;
     }
 
     /// <summary>
@@ -157,7 +166,7 @@ public class EMamlTests
         double mu = phi[0] * ObservationValue + phi[1], sigma = Math.Exp(phi[2]);
         for (int m = 0; m < batches; m++)
         {
-            IterationData data = Data(phi, [Draw(rng, mu, sigma, PreSamples)], RowWeighting.PerStep);
+            MetaTask[] data = Data(learner, phi, [Draw(rng, mu, sigma, PreSamples)], RowWeighting.PerStep);
             (double[] maml, double[] total) = learner.TaskMetaGradient(data, 0);
             for (int j = 0; j < n; j++)
             {
@@ -219,14 +228,14 @@ public class EMamlTests
         using var learner = new EMamlLearner(setup, new EMamlOptions(maml));
         Random rng = TestSeed.Rng(72);
         double[] phi = [0.1, 0.3, -0.2];
-        IterationData data = Data(phi, [Draw(rng, 0.4, 0.8, 3), Draw(rng, 0.4, 0.8, 5), Draw(rng, 0.4, 0.8, 2)], weighting);
-        double[] rbar = EMamlLearner.NormalizedRewardCredits(data.Post);
+        MetaTask[] data = Data(learner, phi, [Draw(rng, 0.4, 0.8, 3), Draw(rng, 0.4, 0.8, 5), Draw(rng, 0.4, 0.8, 2)], weighting);
+        double[] rbar = EMamlLearner.NormalizedRewardCredits([.. data.Select(t => t.Post)]);
         var ev = new BatchObjectives(Policy());
         for (int i = 0; i < 3; i++)
         {
             (double[] mamlPart, double[] total) = learner.TaskMetaGradient(data, i);
             var expected = new double[phi.Length];
-            ev.WeightedLogProb(phi, data.PreRows[i], data.PreRows[i].Weights.Select(w => rbar[i] * w).ToArray(), expected);
+            ev.WeightedLogProb(phi, data[i].PreRows, data[i].PreRows.Weights.Select(w => rbar[i] * w).ToArray(), expected);
             for (int j = 0; j < phi.Length; j++)
             {
                 Assert.Equal(mamlPart[j] + expected[j], total[j], 12);
@@ -244,7 +253,7 @@ public class EMamlTests
         using EMamlLearner learner = Learner(credit, tasks: 3);
         Random rng = TestSeed.Rng(73);
         double[] phi = [0.1, 0.3, -0.2];
-        IterationData data = Data(phi, [Draw(rng, 0.4, 0.8, 4), Draw(rng, 0.4, 0.8, 4), Draw(rng, 0.4, 0.8, 4)], RowWeighting.PerStep);
+        MetaTask[] data = Data(learner, phi, [Draw(rng, 0.4, 0.8, 4), Draw(rng, 0.4, 0.8, 4), Draw(rng, 0.4, 0.8, 4)], RowWeighting.PerStep);
         var gradient = new double[phi.Length];
         for (int i = 0; i < 3; i++)
         {
@@ -255,7 +264,7 @@ public class EMamlTests
             }
         }
 
-        MetaObjective objective = learner.LineSearchObjective(data);
+        MetaObjective objective = learner.LineSearchObjective(data, phi);
         Assert.Equal(0.0, objective.LineSearch(phi).Improvement, 14);
         for (int j = 0; j < phi.Length; j++)
         {
