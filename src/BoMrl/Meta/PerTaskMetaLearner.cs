@@ -31,11 +31,11 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     private ITaskExecutor _executor;
     private double[] _phi;
 
-    /// <summary>Builds the sampler, the worker pool and the meta-optimiser; φ₀ is drawn from stream (seed, −1).</summary>
+    /// <summary>Builds the sampler, the per-task loop and the meta-optimiser; φ₀ is drawn from stream (seed, −1).</summary>
     /// <param name="setup">Tasks, policy, batch sizes, advantages, threads and seed.</param>
     /// <param name="weighting">How rows are weighted in every batch objective.</param>
-    /// <param name="adaptation">The settings of each worker's adaptation component.</param>
-    /// <param name="hypergradient">The settings of each worker's eq. (8) solver.</param>
+    /// <param name="adaptation">The settings of each thread's adaptation component.</param>
+    /// <param name="hypergradient">The settings of each thread's eq. (8) solver.</param>
     /// <param name="metaUpdate">TRPO, SGD or Adam.</param>
     protected PerTaskMetaLearner(MetaTrainingSetup setup, RowWeighting weighting, AdaptationOptions adaptation,
         HypergradientOptions hypergradient, MetaUpdateOptions metaUpdate)
