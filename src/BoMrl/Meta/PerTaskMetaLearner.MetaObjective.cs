@@ -51,3 +51,15 @@ public abstract partial class PerTaskMetaLearner
         return new MetaObjective(Curvature, LineSearch, Kl);
     }
 }
+
+/// <summary>
+/// Meta-iteration k as the learner's meta part sees it once every task's meta-gradient is back: φ_k (φ_old), the tasks,
+/// the task-averaged meta-gradient and every task's part (its gradient, CG outcome and extras), in task order. The
+/// tasks' batches and state stay in their <see cref="MetaTask"/>s on the executor.
+/// </summary>
+/// <param name="Iteration">Meta-iteration k.</param>
+/// <param name="Phi">φ_k.</param>
+/// <param name="Tasks">The tasks of the meta-batch.</param>
+/// <param name="MetaGradient">1/N Σ_i g_i in task order.</param>
+/// <param name="Parts">Every task's <see cref="TaskMetaGradient"/>.</param>
+public sealed record IterationData(int Iteration, double[] Phi, double[][] Tasks, double[] MetaGradient, TaskMetaGradient[] Parts);
