@@ -122,6 +122,16 @@ public sealed class EMamlLearner : MamlTrpoLearner
     /// <inheritdoc/>
     public override MetaTask CreateTask(TaskContext context) => new EMamlTask(this, context, _options);
 
+    /// <summary>The exploration coefficients κᵢ = weight·cᵢ of the last meta-iteration's tasks, in task order (a diagnostic).</summary>
+    public double[] ExplorationCoefficients { get; private set; } = [];
+
+    /// <summary>MAML-TRPO's meta-update (Algorithm 2, line 7), after reading every task's exploration coefficient.</summary>
+    protected override MetaStep MetaUpdate(IterationData data)
+    {
+        ExplorationCoefficients = Executor.Run(new EMamlExplorationCoefficient());
+        return base.MetaUpdate(data);
+    }
+
     /// <summary>
     /// MAML-TRPO's surrogate change plus the exploration term's change, each averaged over tasks on its own (as the
     /// meta-objective averages them).

@@ -49,6 +49,13 @@ public sealed record EpisodeReturn(double Return) : TaskStatistics;
 /// <param name="Kl">KL(π_θ'(φ) ‖ π_θ'old) on the validation states.</param>
 public sealed record EMamlTrial(double SurrogateChange, double ExplorationChange, double Kl) : MamlTrial(SurrogateChange, Kl);
 
+/// <summary>E-MAML's diagnostic step: the task's exploration coefficient κᵢ = weight·cᵢ of the iteration (after its meta-gradient).</summary>
+public sealed record EMamlExplorationCoefficient : TaskStep<double>
+{
+    /// <inheritdoc/>
+    public override double Apply(MetaTask task, TaskScratch scratch) => ((EMamlTask)task).ExplorationCoefficient;
+}
+
 /// <summary>
 /// One task of E-MAML: MAML-TRPO's task plus the exploration term cᵢ · Σ_{B⁰ᵢ} u log π_φ(a|s), whose credit cᵢ it keeps
 /// from the meta-gradient step (every task's statistics) and whose value at φ_old it keeps for the line search.
@@ -58,6 +65,11 @@ public sealed class EMamlTask(EMamlLearner learner, TaskContext context, EMamlOp
 {
     private double? _credit;
     private double _oldExploration;
+
+    /// <summary>κᵢ = weight·cᵢ, the factor of the exploration term's log-likelihood (after the meta-gradient step).</summary>
+    internal double ExplorationCoefficient => options.ExplorationWeight * Credit;
+
+    private double Credit => _credit ?? throw new InvalidOperationException("E-MAML's credit needs every task's statistics (the meta-gradient step)");
 
     /// <summary>Its reward moments (normalised credit) or its post-adaptation mean episode return.</summary>
     protected internal override TaskStatistics? Statistics() =>
@@ -107,8 +119,7 @@ public sealed class EMamlTask(EMamlLearner learner, TaskContext context, EMamlOp
     private double ExplorationTerm(BatchObjectives objectives, ReadOnlySpan<double> phi, Span<double> gradient)
     {
         PolicyBatch pre = PreRows;
-        double credit = _credit ?? throw new InvalidOperationException("E-MAML's credit needs every task's statistics (the meta-gradient step)");
-        double kappa = options.ExplorationWeight * credit;
+        double kappa = ExplorationCoefficient;
         var coef = new double[pre.Rows];
         if (options.Credit == ExplorationCredit.Return)
         {

@@ -1,5 +1,6 @@
 using BoMrl.Adaptation;
 using BoMrl.Environments;
+using BoMrl.Experiments;
 using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
@@ -243,6 +244,36 @@ public class EMamlTests
 
             Assert.NotEqual(0.0, rbar[i]);
         }
+    }
+
+    [Fact]
+    public void Each_tasks_exploration_coefficient_is_the_weight_times_its_normalised_credit()
+    {
+        using EMamlLearner learner = Learner(ExplorationCredit.NormalizedReward, tasks: 3);
+        Random rng = TestSeed.Rng(74);
+        double[] phi = [0.1, 0.3, -0.2];
+        MetaTask[] data = Data(learner, phi, [Draw(rng, 0.4, 0.8, 3), Draw(rng, 0.4, 0.8, 5), Draw(rng, 0.4, 0.8, 2)], RowWeighting.PerStep);
+        learner.LineSearchObjective(data, phi);
+        double[] rbar = EMamlLearner.NormalizedRewardCredits([.. data.Select(t => t.Post)]);
+
+        Assert.Equal(rbar, learner.Executor.Run(new EMamlExplorationCoefficient()));
+    }
+
+    [Fact]
+    public void A_meta_iteration_reports_every_tasks_exploration_coefficient()
+    {
+        using var learner = (EMamlLearner)MetaLearners.Create(ConfigLoader.Parse("""
+            {
+              "env": { "name": "navigation2d" },
+              "policy": { "hidden_sizes": [8] },
+              "sampler": { "meta_batch_size": 3, "episodes_per_task": 4, "horizon": 15, "threads": 1 },
+              "algorithm": { "name": "emaml", "exploration_weight": 0.5 },
+              "meta_update": { "method": "trpo" }
+            }
+            """), 5);
+        learner.Iterate(0);
+        Assert.Equal(3, learner.ExplorationCoefficients.Length);
+        Assert.All(learner.ExplorationCoefficients, c => Assert.True(double.IsFinite(c) && c != 0));
     }
 
     [Theory]
