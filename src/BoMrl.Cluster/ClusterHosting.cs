@@ -32,13 +32,13 @@ public static class ClusterHosting
         return string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");
     }
 
-    /// <summary>How long one cell may take (a queued collect on a busy worker included); lost workers are detected sooner, by membership.</summary>
+    /// <summary>How long one step may take (a queued collect on a busy worker included); lost workers are detected sooner, by membership.</summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(30);
 
     /// <summary>
     /// Starts a worker silo in this process: Redis membership at <paramref name="cluster"/>, silo-to-silo traffic on
     /// <paramref name="siloPort"/> and the learner's gateway on <paramref name="gatewayPort"/>, both bound to and
-    /// advertised as <paramref name="bind"/> (loopback unless told otherwise), <paramref name="threads"/> cells at once.
+    /// advertised as <paramref name="bind"/> (loopback unless told otherwise), <paramref name="threads"/> steps at once.
     /// A silo that stops answering probes is declared dead after about 3–5 s. Dispose the host to leave the cluster.
     /// </summary>
     public static async Task<IHost> StartWorkerAsync(string cluster, IPAddress bind, int siloPort, int gatewayPort, int threads = 1,

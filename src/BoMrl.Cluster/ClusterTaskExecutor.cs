@@ -5,11 +5,12 @@ using Orleans.Runtime.Placement;
 namespace BoMrl.Cluster;
 
 /// <summary>
-/// The <see cref="ITaskExecutor"/> of a cluster run (docs/distributed.md): every per-task cell is a call to the grain
-/// of (run, k, i) on a worker silo, which keeps the task's batches; only φ, vectors of φ's size and scalars travel.
+/// The <see cref="ITaskExecutor"/> of a cluster run (docs/distributed.md): every task of iteration k is the grain of
+/// (run, k, i) on a worker silo, which keeps the task's <see cref="MetaTask"/>; a step travels as one encoded record
+/// (<see cref="TaskCodec"/>) and its reply back, so only φ, vectors of φ's size and scalars travel.
 /// Tasks are spread over the live workers (task i on worker i mod W, re-read every iteration, so a worker that joins is
 /// used from the next one). A call that fails because its worker is gone is retried on a live worker, which first
-/// rebuilds the task's state from the learner's state (<see cref="ITaskGrain.Rebuild"/>); with no live worker for
+/// rebuilds the task's state from the learner's state and the steps that changed it (<see cref="ITaskGrain.Rebuild"/>); with no live worker for
 /// <see cref="MaxWait"/> the run stops with <see cref="ClusterUnavailableException"/>. The learner reduces the
 /// returned parts in task order, so the results equal the local run's bit for bit.
 /// </summary>
@@ -22,8 +23,7 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
     private readonly LiveWorkers _live;
     private SiloAddress?[] _home = [];
     private IterationSpec? _iteration;
-    private double[][]? _statistics;
-    private bool _prepared;
+    private TaskMessage[] _replay = [];
     private int _k;
     private int _tasks;
 
@@ -58,8 +58,7 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
         ArgumentNullException.ThrowIfNull(tasks);
         (_k, _tasks) = (iteration, tasks.Length);
         _iteration = new IterationSpec(_run, state.Phi, state.OptimizerState);
-        _statistics = null;
-        _prepared = false;
+        _replay = [];
         SiloAddress[] live = _live.ReadAsync(force: true).GetAwaiter().GetResult();
         Workers = live.Length;
         _home = new SiloAddress?[tasks.Length];
@@ -77,94 +76,43 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
         for (int i = 0; i < tasks.Length; i++)
         {
             CollectReply r = replies[i];
-            collected[i] = new TaskCollected(r.PreReturn, r.PostReturn, r.InnerKl, r.InnerGradientNorm, r.Statistics);
-            Traffic.Received((5 + r.Statistics.Length) * 8L);
+            collected[i] = TaskCodec.Decode<TaskCollected>(r.Outcome.Json);
+            Traffic.Received(Bytes(r.Outcome) + 16);
             sampling += r.SamplingSeconds;
             inner += r.InnerSeconds;
         }
 
         // The phase's wall time, split between sampling and adaptation as the workers' own seconds split.
         double share = sampling + inner > 0 ? sampling / (sampling + inner) : 1;
-        return new CollectedIteration(collected, IterationData.Empty(iteration, state.Phi, tasks), wall * share, wall * (1 - share));
+        return new CollectedIteration(collected, wall * share, wall * (1 - share));
     }
 
-    /// <inheritdoc/>
-    public TaskMetaGradient[] MetaGradients(IterationData data)
+    /// <summary>
+    /// Sends <paramref name="step"/> to every task's grain and decodes the replies; a step that changes the tasks' state
+    /// joins, once every task has run it, the steps a rebuilt task replays.
+    /// </summary>
+    public TReply[] Run<TReply>(TaskStep<TReply> step)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        double[][] statistics = data.Statistics;
-        _statistics = statistics;
-        Traffic.Sent(_tasks * (long)statistics.Sum(s => s.Length + 1) * 8L);
-        GradientReply[] replies = All(i => Call(i, g => g.MetaGradient(statistics)));
-        return replies.Select(r =>
+        ArgumentNullException.ThrowIfNull(step);
+        var message = new TaskMessage(TaskCodec.Encode<TaskStep>(step));
+        TaskMessage[] replies = All(i => Call(i, g => g.Run(message)));
+        Traffic.Sent(_tasks * Bytes(message));
+        if (step.ChangesTaskState())
         {
-            Traffic.Received((r.Gradient.Length + r.Extras.Length + 6) * 8L);
-            return new TaskMetaGradient(r.Gradient, new CgSummary(r.WorstRelativeResidual, r.NegativeCurvature, r.Iterations, r.Solves, r.MaxDamping), r.Extras);
-        }).ToArray();
-    }
-
-    /// <inheritdoc/>
-    public void Prepare(IterationData data)
-    {
-        All(i => Call(i, async g =>
-        {
-            await g.Prepare().ConfigureAwait(false);
-            return 0;
-        }));
-        _prepared = true;
-    }
-
-    /// <inheritdoc/>
-    public void CurvatureProducts(IterationData data, double[] v, double[][] parts)
-    {
-        ArgumentNullException.ThrowIfNull(v);
-        VectorParts(g => g.CurvatureProduct(v), v.Length, parts);
-    }
-
-    /// <inheritdoc/>
-    public TaskTrial[] Trials(IterationData data, double[] candidate)
-    {
-        ArgumentNullException.ThrowIfNull(candidate);
-        TrialReply[] replies = All(i => Call(i, g => g.Trial(candidate)));
-        Traffic.Sent(_tasks * candidate.Length * 8L);
-        return replies.Select(r =>
-        {
-            Traffic.Received((r.Terms.Length + 1) * 8L);
-            return new TaskTrial(r.Terms, r.Kl);
-        }).ToArray();
-    }
-
-    /// <inheritdoc/>
-    public double[] TrialKls(IterationData data, double[] candidate)
-    {
-        ArgumentNullException.ThrowIfNull(candidate);
-        Traffic.Sent(_tasks * candidate.Length * 8L);
-        Traffic.Received(_tasks * 8L);
-        return All(i => Call(i, g => g.TrialKl(candidate)));
-    }
-
-    /// <inheritdoc/>
-    public void OuterGradients(IterationData data, double[] phi, double[][] parts)
-    {
-        ArgumentNullException.ThrowIfNull(phi);
-        VectorParts(g => g.OuterGradient(phi), phi.Length, parts);
-    }
-
-    /// <summary>One vector of φ's size per task from <paramref name="call"/> into parts[i], each call sending <paramref name="sent"/> doubles.</summary>
-    private void VectorParts(Func<ITaskGrain, Task<double[]>> call, int sent, double[][] parts)
-    {
-        ArgumentNullException.ThrowIfNull(parts);
-        double[][] vectors = All(i => Call(i, call));
-        for (int i = 0; i < parts.Length; i++)
-        {
-            vectors[i].CopyTo(parts[i], 0);
-            Traffic.Sent(sent * 8L);
-            Traffic.Received(vectors[i].Length * 8L);
+            _replay = [.. _replay, message];
         }
+
+        return [.. replies.Select(r =>
+        {
+            Traffic.Received(Bytes(r));
+            return TaskCodec.Decode<TReply>(r.Json);
+        })];
     }
 
+    private static long Bytes(TaskMessage message) => System.Text.Encoding.UTF8.GetByteCount(message.Json);
+
     /// <inheritdoc/>
-    public void EndIteration(IterationData data)
+    public void EndIteration()
     {
         // Freeing the workers' memory is best effort: a lost worker's activations are gone anyway.
         var releases = new Task[_tasks];
@@ -271,7 +219,7 @@ public sealed class ClusterTaskExecutor : ITaskExecutor
             catch (TaskStateLostException)
             {
                 Traffic.Rebuilt();
-                RebuildSpec spec = new(_iteration!, _statistics, _prepared);
+                RebuildSpec spec = new(_iteration!, _replay);
                 await Call(task, async g =>
                 {
                     await g.Rebuild(spec).ConfigureAwait(false);

@@ -1,6 +1,9 @@
 namespace BoMrl.Cluster;
 
-/// <summary>What a cluster run sent and received (payload doubles × 8 bytes) and how often a call was retried or a task rebuilt.</summary>
+/// <summary>
+/// What a cluster run sent and received (payload bytes: 8 per double of the iteration's state, the UTF-8 length of each
+/// encoded step, reply and outcome) and how often a call was retried or a task rebuilt.
+/// </summary>
 public sealed class ClusterTraffic
 {
     private long _sent, _received, _retries, _rebuilds;

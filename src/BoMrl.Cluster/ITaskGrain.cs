@@ -18,35 +18,31 @@ public sealed record RunSpec([property: Id(0)] string ConfigJson, [property: Id(
 [GenerateSerializer, Alias("BoMrl.Cluster.IterationSpec")]
 public sealed record IterationSpec([property: Id(0)] RunSpec Run, [property: Id(1)] double[] Phi, [property: Id(2)] double[] OptimizerState);
 
-/// <summary>One task's first phase of a meta-iteration (see BoMrl.Meta.TaskCollected) and the worker's seconds.</summary>
+/// <summary>
+/// One record of the library's per-task seam (a step, a reply, a task's outcome) in the library's exact text form
+/// (BoMrl.Meta.TaskCodec: JSON with shortest-round-trip doubles and the record's type name), so the cluster carries any
+/// learner's steps without knowing them.
+/// </summary>
+/// <param name="Json">The encoded record.</param>
+[GenerateSerializer, Alias("BoMrl.Cluster.TaskMessage")]
+public sealed record TaskMessage([property: Id(0)] string Json);
+
+/// <summary>One task's first phase of a meta-iteration (an encoded BoMrl.Meta.TaskCollected) and the worker's seconds.</summary>
 [GenerateSerializer, Alias("BoMrl.Cluster.CollectReply")]
-public sealed record CollectReply([property: Id(0)] double PreReturn, [property: Id(1)] double PostReturn, [property: Id(2)] double InnerKl,
-    [property: Id(3)] double InnerGradientNorm, [property: Id(4)] double[] Statistics, [property: Id(5)] double SamplingSeconds,
-    [property: Id(6)] double InnerSeconds);
-
-/// <summary>One task's meta-gradient, its CG outcome (BoMrl.Meta.CgSummary's fields) and the learner's extras.</summary>
-[GenerateSerializer, Alias("BoMrl.Cluster.GradientReply")]
-public sealed record GradientReply([property: Id(0)] double[] Gradient, [property: Id(1)] double WorstRelativeResidual,
-    [property: Id(2)] bool NegativeCurvature, [property: Id(3)] int Iterations, [property: Id(4)] int Solves, [property: Id(5)] double MaxDamping,
-    [property: Id(6)] double[] Extras);
-
-/// <summary>One task's line-search trial: the terms of the meta-objective's change and the KL.</summary>
-[GenerateSerializer, Alias("BoMrl.Cluster.TrialReply")]
-public sealed record TrialReply([property: Id(0)] double[] Terms, [property: Id(1)] double Kl);
+public sealed record CollectReply([property: Id(0)] TaskMessage Outcome, [property: Id(1)] double SamplingSeconds, [property: Id(2)] double InnerSeconds);
 
 /// <summary>
-/// Everything a fresh activation needs to rebuild a task's state exactly where a lost one left it: the iteration,
-/// every task's statistics once the meta-gradients were asked for (null before), and whether the meta-update's old
-/// quantities were prepared.
+/// Everything a fresh activation needs to rebuild a task's state exactly where a lost one left it: the iteration, and
+/// the steps that changed the task's state since it was collected (BoMrl.Meta.TaskStep.ChangesTaskState), in order.
 /// </summary>
 [GenerateSerializer, Alias("BoMrl.Cluster.RebuildSpec")]
-public sealed record RebuildSpec([property: Id(0)] IterationSpec Iteration, [property: Id(1)] double[][]? Statistics, [property: Id(2)] bool Prepared);
+public sealed record RebuildSpec([property: Id(0)] IterationSpec Iteration, [property: Id(1)] TaskMessage[] Steps);
 
 /// <summary>
-/// The per-task work of one meta-iteration, on the worker that holds the task's state (its batches, adapted
-/// parameters and the learner's per-task slots), keyed by <see cref="TaskKey"/> "run/iteration/task"
-/// (docs/distributed.md). Every call but <see cref="Collect"/> and <see cref="Rebuild"/> needs that state and throws
-/// <see cref="TaskStateLostException"/> on an activation without it (a lost worker's task placed anew).
+/// One task of one meta-iteration, on the worker that holds its state (its BoMrl.Meta.MetaTask: batches, adaptation and
+/// the learner's per-task state), keyed by <see cref="TaskKey"/> "run/iteration/task" (docs/distributed.md). Every call
+/// but <see cref="Collect"/> and <see cref="Rebuild"/> needs that state and throws <see cref="TaskStateLostException"/> on
+/// an activation without it (a lost worker's task placed anew).
 /// </summary>
 [Alias("BoMrl.Cluster.ITaskGrain")]
 public interface ITaskGrain : IGrainWithStringKey
@@ -59,29 +55,9 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("Collect")]
     Task<CollectReply> Collect(IterationSpec spec);
 
-    /// <summary>Algorithm 2, line 6 for this task, given every task's statistics.</summary>
-    [Alias("MetaGradient")]
-    Task<GradientReply> MetaGradient(double[][] statistics);
-
-    /// <summary>The task's old quantities of the meta-update.</summary>
-    [Alias("Prepare")]
-    Task Prepare();
-
-    /// <summary>The task's F_i·v.</summary>
-    [Alias("CurvatureProduct")]
-    Task<double[]> CurvatureProduct(double[] v);
-
-    /// <summary>The task's line-search trial at a candidate φ.</summary>
-    [Alias("Trial")]
-    Task<TrialReply> Trial(double[] candidate);
-
-    /// <summary>The task's KL at a candidate φ.</summary>
-    [Alias("TrialKl")]
-    Task<double> TrialKl(double[] candidate);
-
-    /// <summary>The task's outer-objective gradient at an inner φ of a multi-step meta-update.</summary>
-    [Alias("OuterGradient")]
-    Task<double[]> OuterGradient(double[] phi);
+    /// <summary>Applies one encoded step (a BoMrl.Meta.TaskStep) to the task; the encoded reply.</summary>
+    [Alias("Run")]
+    Task<TaskMessage> Run(TaskMessage step);
 
     /// <summary>Recomputes the task's state from scratch (the same bits as the lost activation's).</summary>
     [Alias("Rebuild")]

@@ -1,21 +1,22 @@
 using System.Diagnostics;
 using BoMrl.Meta;
 using BoMrl.Numerics;
+using BoMrl.Sampling;
 
 namespace BoMrl.Cluster;
 
 /// <summary>
-/// One task's work in one meta-iteration, hosted by the worker silo that activated it: the task's batches, adaptation
-/// and statistics in an <see cref="IterationData"/> of its own (only this task's slots filled), the learner's per-task
-/// slots in the silo's copy of the learner. Never persisted: a lost worker's task is rebuilt from the learner's state,
-/// bit for bit (docs/distributed.md). Placement follows the learner's hint (Orleans' random placement reads it).
+/// One task's work in one meta-iteration, hosted by the worker silo that activated it: the learner's
+/// <see cref="MetaTask"/> for the task (its batches, adaptation and per-task state), built by the silo's copy of the
+/// learner. Every step arrives as one encoded record and runs through the same code as locally. Never persisted: a lost
+/// worker's task is rebuilt from the learner's state and the steps that changed it, bit for bit (docs/distributed.md).
+/// Placement follows the learner's hint (Orleans' random placement reads it).
 /// </summary>
 [Orleans.Placement.RandomPlacement]
 public sealed class TaskGrain(WorkerRuns runs) : Grain, ITaskGrain
 {
     private RunHost? _host;
-    private IterationData? _data;
-    private int _task;
+    private MetaTask? _task;
 
     /// <inheritdoc/>
     public async Task<CollectReply> Collect(IterationSpec spec)
@@ -23,7 +24,7 @@ public sealed class TaskGrain(WorkerRuns runs) : Grain, ITaskGrain
         ArgumentNullException.ThrowIfNull(spec);
         TaskKey key = TaskKey.Parse(this.GetPrimaryKeyString());
         RunHost host = Guard(() => runs.Get(key.Run, spec.Run));
-        return await runs.RunAsync(host, (worker, sampler) => Guard(() =>
+        return await runs.RunAsync(host, (scratch, sampler) => Guard(() =>
         {
             MetaTrainingSetup setup = host.Setup;
             if (key.Task >= setup.MetaBatchSize)
@@ -40,88 +41,33 @@ public sealed class TaskGrain(WorkerRuns runs) : Grain, ITaskGrain
             PerTaskMetaLearner learner = host.Learner;
             int i = key.Task;
             double[][] tasks = PerTaskMetaLearner.SampleTasks(setup.Tasks, setup.Seed, key.Iteration, setup.MetaBatchSize);
-            IterationData data = IterationData.Empty(key.Iteration, spec.Phi, tasks);
+            MetaTask task = learner.CreateTask(new TaskContext(i, key.Iteration, spec.Phi, tasks[i]));
             long start = Stopwatch.GetTimestamp();
-            data.Pre[i] = sampler.Sample(tasks[i], spec.Phi, setup.Seed, 2L * key.Iteration, i);
-            data.PreRows[i] = learner.RowsCell(worker, data.Pre[i]);
+            TrajectoryBatch pre = sampler.Sample(tasks[i], spec.Phi, setup.Seed, 2L * key.Iteration, i);
+            task.SetPreAdaptation(pre, learner.Rows(scratch, pre));
             double sampling = Stopwatch.GetElapsedTime(start).TotalSeconds;
             start = Stopwatch.GetTimestamp();
-            double innerKl = learner.AdaptCell(worker, data, i);
+            task.Adapt(scratch);
             double inner = Stopwatch.GetElapsedTime(start).TotalSeconds;
             start = Stopwatch.GetTimestamp();
-            data.Post[i] = sampler.Sample(tasks[i], data.Thetas[i], setup.Seed, 2L * key.Iteration + 1, i);
-            data.PostRows[i] = learner.RowsCell(worker, data.Post[i]);
+            TrajectoryBatch post = sampler.Sample(tasks[i], task.Theta, setup.Seed, 2L * key.Iteration + 1, i);
+            task.SetPostAdaptation(post, learner.Rows(scratch, post));
             sampling += Stopwatch.GetElapsedTime(start).TotalSeconds;
-            TaskCollected c = learner.CollectedCell(data, i, innerKl);
-            (_host, _data, _task) = (host, data, i);
-            return new CollectReply(c.PreReturn, c.PostReturn, c.InnerKl, c.InnerGradientNorm, c.Statistics, sampling, inner);
+            TaskCollected outcome = task.Outcome();
+            (_host, _task) = (host, task);
+            return new CollectReply(new TaskMessage(TaskCodec.Encode(outcome)), sampling, inner);
         })).ConfigureAwait(true);
     }
 
     /// <inheritdoc/>
-    public async Task<GradientReply> MetaGradient(double[][] statistics)
+    public async Task<TaskMessage> Run(TaskMessage step)
     {
-        ArgumentNullException.ThrowIfNull(statistics);
-        (RunHost host, IterationData data) = Held();
-        return await runs.RunAsync(host, (worker, _) => Guard(() =>
+        ArgumentNullException.ThrowIfNull(step);
+        (RunHost host, MetaTask task) = Held();
+        return await runs.RunAsync(host, (scratch, _) => Guard(() =>
         {
-            statistics.CopyTo(data.Statistics, 0);
-            TaskMetaGradient g = host.Learner.MetaGradientCell(worker, data, _task);
-            return new GradientReply(g.Gradient, g.Cg.WorstRelativeResidual, g.Cg.NegativeCurvature, g.Cg.Iterations, g.Cg.Solves,
-                g.Cg.MaxDamping, g.Extras);
-        })).ConfigureAwait(true);
-    }
-
-    /// <inheritdoc/>
-    public async Task Prepare()
-    {
-        (RunHost host, IterationData data) = Held();
-        await runs.RunAsync(host, (worker, _) => Guard(() =>
-        {
-            host.Learner.PrepareCell(worker, data, _task);
-            return 0;
-        })).ConfigureAwait(true);
-    }
-
-    /// <inheritdoc/>
-    public async Task<double[]> CurvatureProduct(double[] v)
-    {
-        (RunHost host, IterationData data) = Held();
-        return await runs.RunAsync(host, (worker, _) => Guard(() =>
-        {
-            var result = new double[v.Length];
-            host.Learner.CurvatureCell(worker, data, _task, v, result);
-            return result;
-        })).ConfigureAwait(true);
-    }
-
-    /// <inheritdoc/>
-    public async Task<TrialReply> Trial(double[] candidate)
-    {
-        (RunHost host, IterationData data) = Held();
-        return await runs.RunAsync(host, (worker, _) => Guard(() =>
-        {
-            TaskTrial t = host.Learner.TrialCell(worker, data, _task, candidate);
-            return new TrialReply(t.Terms, t.Kl);
-        })).ConfigureAwait(true);
-    }
-
-    /// <inheritdoc/>
-    public async Task<double> TrialKl(double[] candidate)
-    {
-        (RunHost host, IterationData data) = Held();
-        return await runs.RunAsync(host, (worker, _) => Guard(() => host.Learner.TrialKlCell(worker, data, _task, candidate))).ConfigureAwait(true);
-    }
-
-    /// <inheritdoc/>
-    public async Task<double[]> OuterGradient(double[] phi)
-    {
-        (RunHost host, IterationData data) = Held();
-        return await runs.RunAsync(host, (worker, _) => Guard(() =>
-        {
-            var result = new double[phi.Length];
-            host.Learner.OuterGradientCell(worker, data, _task, phi, result);
-            return result;
+            TaskStep s = TaskCodec.Decode<TaskStep>(step.Json);
+            return new TaskMessage(TaskCodec.Encode(s.ApplyTo(task, scratch), s.ReplyType()));
         })).ConfigureAwait(true);
     }
 
@@ -130,35 +76,30 @@ public sealed class TaskGrain(WorkerRuns runs) : Grain, ITaskGrain
     {
         ArgumentNullException.ThrowIfNull(spec);
         await Collect(spec.Iteration).ConfigureAwait(true);
-        if (spec.Statistics is { } statistics)
+        foreach (TaskMessage step in spec.Steps)
         {
-            // The meta-gradient may fill per-task slots later cells read; recomputing it restores them exactly.
-            await MetaGradient(statistics).ConfigureAwait(true);
-        }
-
-        if (spec.Prepared)
-        {
-            await Prepare().ConfigureAwait(true);
+            // Each step that changed the lost task's state, repeated in order, sets it again exactly.
+            await Run(step).ConfigureAwait(true);
         }
     }
 
     /// <inheritdoc/>
     public Task Release()
     {
-        (_host, _data) = (null, null);
+        (_host, _task) = (null, null);
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
 
-    private (RunHost Host, IterationData Data) Held() =>
-        _host is { } h && _data is { } d ? (h, d) : throw new TaskStateLostException($"task {this.GetPrimaryKeyString()}: no state on this worker");
+    private (RunHost Host, MetaTask Task) Held() =>
+        _host is { } h && _task is { } t ? (h, t) : throw new TaskStateLostException($"task {this.GetPrimaryKeyString()}: no state on this worker");
 
-    /// <summary>Runs a cell; any failure travels as one line (numerical or not), never as a worker-side type.</summary>
-    private static T Guard<T>(Func<T> cell)
+    /// <summary>Runs a step; any failure travels as one line (numerical or not), never as a worker-side type.</summary>
+    private static T Guard<T>(Func<T> step)
     {
         try
         {
-            return cell();
+            return step();
         }
         catch (TaskWorkFailedException)
         {

@@ -6,9 +6,9 @@ using BoMrl.Sampling;
 namespace BoMrl.Cluster;
 
 /// <summary>
-/// A worker silo's runs: per run, one copy of the learner built from the run's config and seed (its per-task slots
-/// hold the state of the tasks this silo has), pools of per-thread workers and one-task samplers, and the learner
-/// state of the iteration in progress. At most <see cref="Threads"/> cells run at once on the silo.
+/// A worker silo's runs: per run, one copy of the learner built from the run's config and seed (it builds the
+/// <see cref="MetaTask"/>s of the tasks this silo holds), pools of per-thread scratch and one-task samplers, and the
+/// learner state of the iteration in progress. At most <see cref="Threads"/> steps run at once on the silo.
 /// </summary>
 public sealed class WorkerRuns : IDisposable
 {
@@ -19,7 +19,7 @@ public sealed class WorkerRuns : IDisposable
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _gate;
 
-    /// <summary>Creates the silo's run table; <paramref name="threads"/> cells run at once.</summary>
+    /// <summary>Creates the silo's run table; <paramref name="threads"/> steps run at once.</summary>
     public WorkerRuns(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
@@ -27,7 +27,7 @@ public sealed class WorkerRuns : IDisposable
         _gate = new SemaphoreSlim(threads, threads);
     }
 
-    /// <summary>Cells run at once on this silo.</summary>
+    /// <summary>Steps run at once on this silo.</summary>
     public int Threads { get; }
 
     /// <summary>The run's host, built on first use; refuses another build or another config under the same run id.</summary>
@@ -65,15 +65,15 @@ public sealed class WorkerRuns : IDisposable
         }
     }
 
-    /// <summary>Runs one cell of <paramref name="host"/> when a thread is free, with a rented worker and sampler.</summary>
-    public async Task<T> RunAsync<T>(RunHost host, Func<TaskWorker, LockstepSampler, T> cell)
+    /// <summary>Runs one step of <paramref name="host"/> when a thread is free, with rented scratch and sampler.</summary>
+    public async Task<T> RunAsync<T>(RunHost host, Func<TaskScratch, LockstepSampler, T> step)
     {
         ArgumentNullException.ThrowIfNull(host);
-        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(step);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => host.Run(cell)).ConfigureAwait(false);
+            return await Task.Run(() => host.Run(step)).ConfigureAwait(false);
         }
         finally
         {
@@ -98,10 +98,10 @@ public sealed class WorkerRuns : IDisposable
     }
 }
 
-/// <summary>One run on a worker silo: its learner copy, pooled workers and one-task samplers, and the iteration's learner state.</summary>
+/// <summary>One run on a worker silo: its learner copy, pooled scratch and one-task samplers, and the iteration's learner state.</summary>
 public sealed class RunHost : IDisposable
 {
-    private readonly ConcurrentBag<TaskWorker> _workers = [];
+    private readonly ConcurrentBag<TaskScratch> _scratch = [];
     private readonly ConcurrentBag<LockstepSampler> _samplers = [];
     private readonly Lock _stateLock = new();
     private IterationSpec? _applied;
@@ -111,7 +111,7 @@ public sealed class RunHost : IDisposable
         Id = id;
         Spec = spec;
         TrainConfig config = ConfigLoader.Parse(spec.ConfigJson);
-        // One sampler thread per cell: the silo runs many cells at once; the data do not depend on it.
+        // One sampler thread per step: the silo runs many steps at once; the data do not depend on it.
         config = config with { Sampler = config.Sampler with { Threads = 1 } };
         Learner = MetaLearners.Create(config, spec.Seed) as PerTaskMetaLearner
             ?? throw new TaskWorkFailedException($"algorithm '{config.Algorithm.Name}' does not run per task, so it cannot run on a cluster");
@@ -132,7 +132,7 @@ public sealed class RunHost : IDisposable
 
     internal long LastUsed { get; set; }
 
-    /// <summary>Sets the learner's state to iteration <paramref name="spec"/>'s, once per iteration (cells of one iteration share it).</summary>
+    /// <summary>Sets the learner's state to iteration <paramref name="spec"/>'s, once per iteration (steps of one iteration share it).</summary>
     public void EnsureState(IterationSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -153,18 +153,18 @@ public sealed class RunHost : IDisposable
         }
     }
 
-    internal T Run<T>(Func<TaskWorker, LockstepSampler, T> cell)
+    internal T Run<T>(Func<TaskScratch, LockstepSampler, T> step)
     {
-        TaskWorker worker = _workers.TryTake(out TaskWorker? w) ? w : Learner.CreateTaskWorker();
+        TaskScratch scratch = _scratch.TryTake(out TaskScratch? w) ? w : Learner.CreateTaskScratch();
         LockstepSampler sampler = _samplers.TryTake(out LockstepSampler? s) ? s
             : new LockstepSampler(Setup.Tasks, Setup.Policy, Setup.EpisodesPerTask, threads: 1);
         try
         {
-            return cell(worker, sampler);
+            return step(scratch, sampler);
         }
         finally
         {
-            _workers.Add(worker);
+            _scratch.Add(scratch);
             _samplers.Add(sampler);
         }
     }

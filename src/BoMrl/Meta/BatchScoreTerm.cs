@@ -20,26 +20,20 @@ public static class BatchScoreTerm
         return meanEpisodeReturn * episodes / validRows;
     }
 
-    /// <summary>Task <paramref name="task"/>'s statistics for the baseline: [Ĵ_τ] of its post-adaptation batch.</summary>
-    public static double[] Statistics(IterationData data, int task, int episodes)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        return [ReturnPerStep(data.Post[task].MeanEpisodeReturn(), data.PostRows[task].Rows, episodes)];
-    }
-
     /// <summary>
     /// result += (Ĵ_τ − b_τ)·Σ_rows ∇_φ log π_φ on task <paramref name="task"/>'s pre-adaptation rows, Ĵ of every task
-    /// from data.Statistics (<see cref="Statistics"/>).
+    /// in <paramref name="returns"/> (<see cref="ReturnPerStep"/>, in task order).
     /// </summary>
-    public static void Add(BatchObjectives objectives, IterationData data, int task, Span<double> result)
+    public static void Add(BatchObjectives objectives, ReadOnlySpan<double> phi, PolicyBatch preRows, IReadOnlyList<double> returns,
+        int task, Span<double> result)
     {
         ArgumentNullException.ThrowIfNull(objectives);
-        ArgumentNullException.ThrowIfNull(data);
-        int n = data.Statistics.Length;
+        ArgumentNullException.ThrowIfNull(returns);
+        int n = returns.Count;
         double own = 0, others = 0;
         for (int i = 0; i < n; i++)
         {
-            double j = data.Statistics[i][0];
+            double j = returns[i];
             if (i == task)
             {
                 own = j;
@@ -51,7 +45,7 @@ public static class BatchScoreTerm
         }
 
         double baseline = n > 1 ? others / (n - 1) : 0;
-        AddScore(objectives, data.Phi, data.PreRows[task], own - baseline, result);
+        AddScore(objectives, phi, preRows, own - baseline, result);
     }
 
     /// <summary>result += coefficient·∇_φ Σ_rows log π_φ(a|s) (the score of the whole batch).</summary>

@@ -65,11 +65,6 @@ public sealed record BoMrlOptions(AdaptationOptions Adaptation, HypergradientOpt
 public sealed class BoMrlLearner : PerTaskMetaLearner
 {
     private readonly BoMrlOptions _options;
-
-    /// <summary>Per-task slots of the meta-update: π_φold's distributions on B⁰, and the Fisher's rows and distributions.</summary>
-    private readonly double[][] _oldDists;
-    private readonly double[]?[] _fisherDists;
-    private readonly PolicyBatch?[] _fisherRows;
     private double _logLambda;
 
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
@@ -78,9 +73,6 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
     {
         _options = options;
         _logLambda = PortableMath.Log(options.Adaptation.Lambda);
-        _oldDists = new double[setup.MetaBatchSize][];
-        _fisherDists = new double[setup.MetaBatchSize][];
-        _fisherRows = new PolicyBatch[setup.MetaBatchSize];
     }
 
     /// <summary>λ of the adaptations: exp(ℓ) when meta-learned, else the configured λ.</summary>
@@ -114,42 +106,11 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
     }
 
     /// <summary>One solve of (7) by Adam from φ (Algorithm 2, line 5).</summary>
-    protected override TaskAdaptation Adapt(TaskWorker worker, PolicyBatch batch, ReadOnlySpan<double> phi) =>
-        TaskAdaptation.Run(worker.Adaptation, worker.Objectives, batch, phi, 1, lambda: _options.LearnLambda ? CurrentLambda : null);
+    protected override TaskAdaptation Adapt(TaskScratch scratch, PolicyBatch batch, ReadOnlySpan<double> phi) =>
+        TaskAdaptation.Run(scratch.Adaptation, scratch.Objectives, batch, phi, 1, lambda: _options.LearnLambda ? CurrentLambda : null);
 
-    /// <summary>
-    /// The hypergradient of eq. (8) from the post-adaptation batch (Algorithm 2, line 6); with a meta-learned λ also
-    /// dJ/dλ from the same solve, and with full terms the score-function term eq. (8) drops.
-    /// </summary>
-    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        TaskAdaptation a = data.Adapted[task];
-        if (!_options.LearnLambda && !_options.FullTerms)
-        {
-            return worker.Hypergradient.Compute(worker.Objectives, a, data.PostRows[task], result);
-        }
-
-        var x = new double[result.Length]; // eq. (8)'s (H + δI)⁻¹g', which dJ/dλ and the behaviour term reuse
-        CgSummary cg = BoMrlHypergradient.Compute(worker.Hypergradient, worker.Objectives, a, data.PostRows[task], result, x);
-        if (_options.LearnLambda)
-        {
-            data.Extras[task] = [BoMrlHypergradient.LambdaDerivative(a.Steps[0].Objective, worker.Objectives, a.ThetaPrime, x)];
-        }
-
-        if (_options.FullTerms)
-        {
-            BoMrlHypergradient.AddBehaviourTerm(a.Steps[0].Objective, worker.Objectives, a.ThetaPrime, x, result);
-            BatchScoreTerm.Add(worker.Objectives, data, task, result);
-        }
-
-        return cg;
-    }
-
-    /// <summary>With full terms, Ĵ_τ of the post-adaptation batch (<see cref="BatchScoreTerm.Statistics"/>), the other tasks' baseline.</summary>
-    protected override double[] TaskStatistics(IterationData data, int task) =>
-        _options.FullTerms ? BatchScoreTerm.Statistics(data, task, Setup.EpisodesPerTask) : [];
+    /// <inheritdoc/>
+    public override MetaTask CreateTask(TaskContext context) => new BoMrlTask(this, context, _options);
 
     /// <summary>The meta-update of φ (Algorithm 2, line 7), then ℓ = log λ's gradient step when λ is meta-learned.</summary>
     protected override MetaStep MetaUpdate(IterationData data)
@@ -158,9 +119,9 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         if (_options.LearnLambda)
         {
             double mean = 0;
-            foreach (double[] extras in data.Extras)
+            foreach (TaskMetaGradient part in data.Parts)
             {
-                mean += extras[0] / data.Extras.Length; // task order: deterministic
+                mean += ((BoMrlExtras)part.Extras!).LambdaDerivative / data.Parts.Length; // task order: deterministic
             }
 
             // dJ/dℓ = λ·dJ/dλ.
@@ -176,49 +137,8 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         return step;
     }
 
-    /// <summary>
-    /// TRPO around φ_old on the pre-adaptation states: task i's π_φold distributions there (the KL distances' inner
-    /// objectives already hold them); the Fisher's subsampled rows are prepared on the first product.
-    /// </summary>
-    protected override void PrepareTask(TaskWorker worker, IterationData data, int task)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        ReadOnlySpan<double> held = data.Adapted[task].Steps[0].Objective.PhiDistributions;
-        _oldDists[task] = held.IsEmpty ? Distributions(worker, data.PreRows[task], data.Phi) : held.ToArray();
-        _fisherRows[task] = null;
-        _fisherDists[task] = null;
-    }
-
-    /// <summary>∇²_φ KL(π_φold ‖ π_φ)|φold·v over task i's pre-adaptation states (every k-th step as configured).</summary>
-    protected override void CurvatureProduct(TaskWorker worker, IterationData data, int task, ReadOnlySpan<double> v, Span<double> result)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        if (_fisherRows[task] is not { } rows || _fisherDists[task] is not { } oldDists)
-        {
-            rows = _fisherRows[task] = data.PreRows[task].Subsample(_options.FisherSubsample);
-            oldDists = _fisherDists[task] = Distributions(worker, rows, data.Phi);
-        }
-
-        HessianVector.ForwardDifference((p, g) => worker.Objectives.MeanKl(p, rows, oldDists, KlDirection.ReferenceFirst, g),
-            data.Phi, [], v, result, worker.Scratch);
-    }
-
-    /// <summary>A trial's KL (the improvement is the learner's first-order model, <see cref="TrialImprovement"/>).</summary>
-    protected override TaskTrial EvaluateTrial(TaskWorker worker, IterationData data, int task, double[] candidate) =>
-        new([], TrialKl(worker, data, task, candidate));
-
-    /// <summary>Task i's KL(π_φold ‖ π_candidate) on all its pre-adaptation states.</summary>
-    protected override double TrialKl(TaskWorker worker, IterationData data, int task, double[] candidate)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        return worker.Objectives.MeanKl(candidate, data.PreRows[task], _oldDists[task], KlDirection.ReferenceFirst, []);
-    }
-
     /// <summary>The line search's first-order model ĝᵀ(φ − φ_old) of the meta-objective (no per-task terms).</summary>
-    protected override double TrialImprovement(IterationData data, ReadOnlySpan<double> candidate, ReadOnlySpan<double> termMeans)
+    protected override double TrialImprovement(IterationData data, ReadOnlySpan<double> candidate, TaskTrial[] trials)
     {
         ArgumentNullException.ThrowIfNull(data);
         double[] phiOld = data.Phi, gradient = data.MetaGradient;
@@ -229,12 +149,5 @@ public sealed class BoMrlLearner : PerTaskMetaLearner
         }
 
         return improvement;
-    }
-
-    private static double[] Distributions(TaskWorker worker, PolicyBatch rows, double[] phiOld)
-    {
-        var d = new double[worker.Objectives.DistributionLength(rows)];
-        worker.Objectives.Distributions(phiOld, rows, d);
-        return d;
     }
 }

@@ -1,5 +1,3 @@
-using BoMrl.Numerics;
-using BoMrl.Objectives;
 using BoMrl.Sampling;
 
 namespace BoMrl.Meta;
@@ -62,15 +60,11 @@ public sealed class EMamlLearner : MamlTrpoLearner
 
     private readonly EMamlOptions _options;
 
-    /// <summary>Per-task slot of the meta-update: the exploration term at φ_old.</summary>
-    private readonly double[] _oldExploration;
-
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public EMamlLearner(MetaTrainingSetup setup, EMamlOptions options)
         : base(setup, Checked(options).Maml)
     {
         _options = options;
-        _oldExploration = new double[setup.MetaBatchSize];
     }
 
     /// <inheritdoc/>
@@ -90,56 +84,28 @@ public sealed class EMamlLearner : MamlTrpoLearner
     public static double[] NormalizedRewardCredits(IReadOnlyList<TrajectoryBatch> post)
     {
         ArgumentNullException.ThrowIfNull(post);
-        return NormalizedRewardCredits(post.Select(RewardMoments).ToArray());
-    }
-
-    /// <summary>
-    /// One task's post-adaptation reward moments [Σ r, number of valid steps, Σ (r − mean)²] (its statistics, from which
-    /// <see cref="NormalizedRewardCredits(double[][])"/> combines the meta-batch's mean and spread without the batches).
-    /// </summary>
-    public static double[] RewardMoments(TrajectoryBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        double sum = 0, m2 = 0;
-        long count = 0;
-        for (int e = 0; e < batch.Episodes; e++)
-        {
-            ReadOnlySpan<double> r = batch.Rewards.AsSpan(e * batch.Horizon, batch.Lengths[e]);
-            sum += FixedOrder.Sum(r);
-            count += r.Length;
-        }
-
-        double mean = sum / count;
-        for (int e = 0; e < batch.Episodes; e++)
-        {
-            foreach (double r in batch.Rewards.AsSpan(e * batch.Horizon, batch.Lengths[e]))
-            {
-                m2 += (r - mean) * (r - mean);
-            }
-        }
-
-        return [sum, count, m2];
+        return NormalizedRewardCredits([.. post.Select(RewardMoments.Of)]);
     }
 
     /// <summary>
     /// r̄ᵢ from every task's <see cref="RewardMoments"/>: m = Σ sums / Σ counts; s² = Σᵢ [M2ᵢ + nᵢ(meanᵢ − m)²] / Σ counts
     /// (the pooled population variance); r̄ᵢ = (meanᵢ − m)/(s + 1e-8).
     /// </summary>
-    public static double[] NormalizedRewardCredits(double[][] moments)
+    public static double[] NormalizedRewardCredits(RewardMoments[] moments)
     {
         ArgumentNullException.ThrowIfNull(moments);
         double sum = 0, count = 0, m2 = 0;
-        foreach (double[] t in moments)
+        foreach (RewardMoments t in moments)
         {
-            sum += t[0];
-            count += t[1];
+            sum += t.Sum;
+            count += t.Count;
         }
 
         double m = sum / count;
-        foreach (double[] t in moments)
+        foreach (RewardMoments t in moments)
         {
-            double d = t[0] / t[1] - m;
-            m2 += t[2] + t[1] * d * d;
+            double d = t.Sum / t.Count - m;
+            m2 += t.M2 + t.Count * d * d;
         }
 
         double s = Math.Sqrt(m2 / count);
@@ -147,119 +113,60 @@ public sealed class EMamlLearner : MamlTrpoLearner
         for (int i = 0; i < moments.Length; i++)
         {
             // mean((r − m)/(s + ε)) over the task's steps = (mean r − m)/(s + ε)
-            credits[i] = (moments[i][0] / moments[i][1] - m) / (s + StdEpsilon);
+            credits[i] = (moments[i].Sum / moments[i].Count - m) / (s + StdEpsilon);
         }
 
         return credits;
     }
 
-    /// <summary>Task i's statistics: its reward moments (normalised credit) or its post-adaptation mean episode return.</summary>
-    protected override double[] TaskStatistics(IterationData data, int task)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        return _options.Credit == ExplorationCredit.Return ? [data.Post[task].MeanEpisodeReturn()] : RewardMoments(data.Post[task]);
-    }
+    /// <inheritdoc/>
+    public override MetaTask CreateTask(TaskContext context) => new EMamlTask(this, context, _options);
 
-    /// <summary>The per-task credits cᵢ (before the weight) from every task's statistics.</summary>
-    private double[] Credits(IterationData data)
-    {
-        if (data.Statistics.Any(s => s is null))
-        {
-            throw new InvalidOperationException("E-MAML's credits need every task's statistics (IterationData.Statistics).");
-        }
+    /// <summary>The exploration coefficients κᵢ = weight·cᵢ of the last meta-iteration's tasks, in task order (a diagnostic).</summary>
+    public double[] ExplorationCoefficients { get; private set; } = [];
 
-        return _options.Credit == ExplorationCredit.Return ? data.Statistics.Select(s => s[0]).ToArray() : NormalizedRewardCredits(data.Statistics);
+    /// <summary>MAML-TRPO's meta-update (Algorithm 2, line 7), after reading every task's exploration coefficient.</summary>
+    protected override MetaStep MetaUpdate(IterationData data)
+    {
+        ExplorationCoefficients = Executor.Run(new EMamlExplorationCoefficient());
+        return base.MetaUpdate(data);
     }
 
     /// <summary>
-    /// Task i's exploration term at <paramref name="phi"/>: weight·cᵢ·Σ_r u_r log π_φ(a_r|s_r) on B⁰ᵢ (u = the row
-    /// weights, or 1 for <see cref="ExplorationCredit.Return"/>), and its φ-gradient added into <paramref name="gradient"/>
-    /// (skipped when empty).
+    /// MAML-TRPO's surrogate change plus the exploration term's change, each averaged over tasks on its own (as the
+    /// meta-objective averages them).
     /// </summary>
-    private double ExplorationTerm(BatchObjectives objectives, IterationData data, int task, ReadOnlySpan<double> phi, Span<double> gradient)
+    protected override double TrialImprovement(IterationData data, ReadOnlySpan<double> candidate, TaskTrial[] trials) =>
+        TaskMean(trials.Select(t => ((EMamlTrial)t).SurrogateChange)) + TaskMean(trials.Select(t => ((EMamlTrial)t).ExplorationChange));
+
+    /// <summary>The credits cᵢ (before the weight) from every task's statistics, in task order.</summary>
+    internal double[] Credits(TaskStatistics?[] statistics)
     {
-        PolicyBatch pre = data.PreRows[task];
-        double kappa = _options.ExplorationWeight * Credits(data)[task];
-        var coef = new double[pre.Rows];
-        if (_options.Credit == ExplorationCredit.Return)
-        {
-            coef.AsSpan().Fill(kappa);
-        }
-        else
-        {
-            FixedOrder.Multiply(pre.Weights, kappa, coef);
-        }
-
-        if (gradient.IsEmpty)
-        {
-            return objectives.WeightedLogProb(phi, pre, coef, []);
-        }
-
-        var g = new double[gradient.Length];
-        double value = objectives.WeightedLogProb(phi, pre, coef, g);
-        FixedOrder.Add(gradient, g, gradient);
-        return value;
-    }
-
-    /// <summary>MAML-TRPO's (dθ′/dφ)ᵀg′ plus the exploration term's gradient at φ_old.</summary>
-    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        CgSummary cg = base.MetaGradient(worker, data, task, result);
-        ExplorationTerm(worker.Objectives, data, task, data.Phi, result);
-        return cg;
-    }
-
-    /// <summary>MAML-TRPO's old quantities of task i, and its exploration term at φ_old.</summary>
-    protected override void PrepareTask(TaskWorker worker, IterationData data, int task)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        base.PrepareTask(worker, data, task);
-        _oldExploration[task] = ExplorationTerm(worker.Objectives, data, task, data.Phi, []);
-    }
-
-    /// <summary>
-    /// MAML-TRPO's trial terms plus the exploration term's change at the trial φ (a second term: averaged over tasks
-    /// on its own and added to the surrogate's mean, as the meta-objective averages them).
-    /// </summary>
-    protected override TaskTrial EvaluateTrial(TaskWorker worker, IterationData data, int task, double[] candidate)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        TaskTrial maml = base.EvaluateTrial(worker, data, task, candidate);
-        double change = ExplorationTerm(worker.Objectives, data, task, candidate, []) - _oldExploration[task];
-        return maml with { Terms = [.. maml.Terms, change] };
+        ArgumentNullException.ThrowIfNull(statistics);
+        return _options.Credit == ExplorationCredit.Return
+            ? [.. statistics.Select(s => ((EpisodeReturn)s!).Return)]
+            : NormalizedRewardCredits([.. statistics.Select(s => (RewardMoments)s!)]);
     }
 
     /// <summary>
     /// Task <paramref name="task"/>'s meta-gradient split into MAML-TRPO's part and the total E-MAML uses (for the
-    /// derivative checks).
+    /// derivative checks), every task's statistics from <paramref name="tasks"/>.
     /// </summary>
-    internal (double[] Maml, double[] Total) TaskMetaGradient(IterationData data, int task)
+    internal (double[] Maml, double[] Total) TaskMetaGradient(MetaTask[] tasks, int task)
     {
-        var maml = new double[ParameterCount];
-        var total = new double[ParameterCount];
-        FillStatistics(data);
-        Workers.ForEach(1, (_, w) =>
-        {
-            base.MetaGradient(w, data, task, maml);
-            MetaGradient(w, data, task, total);
-        });
-        return (maml, total);
+        var step = new MetaGradientStep([.. tasks.Select(t => t.Statistics())]);
+        (double[] Maml, double[] Total) parts = default;
+        Loop.ForEach(1, (_, s) => parts = ((EMamlTask)tasks[task]).SplitMetaGradient(s, step));
+        return parts;
     }
 
-    /// <summary>The meta-objective the meta-update sees for <paramref name="data"/> (for the line-search check).</summary>
-    internal MetaObjective LineSearchObjective(IterationData data)
+    /// <summary>The meta-objective the meta-update sees for <paramref name="tasks"/> held locally (for the line-search check).</summary>
+    internal MetaObjective LineSearchObjective(MetaTask[] tasks, double[] phi)
     {
-        FillStatistics(data);
-        return MetaObjective(data);
-    }
-
-    private void FillStatistics(IterationData data)
-    {
-        for (int i = 0; i < data.Tasks.Length; i++)
-        {
-            data.Statistics[i] = TaskStatisticsCell(data, i);
-        }
+        var local = new LocalTaskExecutor(this);
+        local.Hold(tasks);
+        Executor = local;
+        TaskMetaGradient[] parts = local.Run(new MetaGradientStep([.. tasks.Select(t => t.Statistics())]));
+        return MetaObjective(new IterationData(0, phi, [.. tasks.Select(t => t.Context.Parameters)], TaskMean([.. parts.Select(p => p.Gradient)]), parts));
     }
 }

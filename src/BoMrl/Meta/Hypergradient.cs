@@ -57,7 +57,7 @@ public readonly record struct ImplicitSolve(CgResult Cg, double Damping, bool In
 /// the policy gradient at θ' on the post-adaptation batch; for D1/D2 and the h-surrogate, Cᵀx = −λ∇_φ[xᵀ∇_θD̂²(π_φ, π_θ)]|θ'
 /// exactly as eq. (8) writes it. Through a chain of K adaptations (<see cref="TaskAdaptation"/>) dθ'/dφ = J_{K−1}···J_0
 /// with J_k = H_k⁻¹C_k. For MAML's configuration (first-order surrogate, D3, no damping) H = 2λI and this is MAML's
-/// meta-gradient (I + α∇²_φ ĝ-objective)g'. The one home of eq. (8); one instance per worker (owns CG buffers).
+/// meta-gradient (I + α∇²_φ ĝ-objective)g'. The one home of eq. (8); one instance per thread's scratch (owns CG buffers).
 /// </summary>
 public sealed class Hypergradient
 {

@@ -1,5 +1,4 @@
 using BoMrl.Adaptation;
-using BoMrl.Numerics;
 using BoMrl.Objectives;
 
 namespace BoMrl.Meta;
@@ -53,10 +52,6 @@ public class MamlTrpoLearner : PerTaskMetaLearner
 {
     private readonly MamlTrpoOptions _options;
 
-    /// <summary>Per-task slots of the meta-update: π_θ'old's distributions, log-probabilities and surrogate on B¹.</summary>
-    private readonly double[][] _oldDists, _oldLogp;
-    private readonly double[] _oldSurrogate;
-
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public MamlTrpoLearner(MetaTrainingSetup setup, MamlTrpoOptions options)
         : base(setup, Checked(options).Weighting, AdaptationOptions.PolicyGradientStep(options.FastLearningRate),
@@ -64,9 +59,6 @@ public class MamlTrpoLearner : PerTaskMetaLearner
             new HypergradientOptions(CgIterations: 2, Damping: 0), options.MetaUpdate)
     {
         _options = options;
-        _oldDists = new double[setup.MetaBatchSize][];
-        _oldLogp = new double[setup.MetaBatchSize][];
-        _oldSurrogate = new double[setup.MetaBatchSize];
     }
 
     /// <inheritdoc/>
@@ -83,89 +75,13 @@ public class MamlTrpoLearner : PerTaskMetaLearner
     }
 
     /// <summary>num_steps policy-gradient steps θ ← θ + α·ĝ on the training batch.</summary>
-    protected override TaskAdaptation Adapt(TaskWorker worker, PolicyBatch batch, ReadOnlySpan<double> phi) =>
-        TaskAdaptation.Run(worker.Adaptation, worker.Objectives, batch, phi, _options.NumSteps);
+    protected override TaskAdaptation Adapt(TaskScratch scratch, PolicyBatch batch, ReadOnlySpan<double> phi) =>
+        TaskAdaptation.Run(scratch.Adaptation, scratch.Objectives, batch, phi, _options.NumSteps);
 
-    /// <summary>(dθ'/dφ)ᵀg' through the inner steps (eq. (8) with H = 2λI), or g' itself when first-order.</summary>
-    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        if (_options.FirstOrder)
-        {
-            worker.Objectives.PolicyGradientObjective(data.Thetas[task], data.PostRows[task], result);
-            return default;
-        }
+    /// <inheritdoc/>
+    public override MetaTask CreateTask(TaskContext context) => new MamlTrpoTask(this, context, _options);
 
-        return worker.Hypergradient.Compute(worker.Objectives, data.Adapted[task], data.PostRows[task], result);
-    }
-
-    /// <summary>
-    /// TRPO through the adaptation, on the validation batches: task i's π_θ'old distributions and log-probabilities and
-    /// its surrogate there (the old quantities of the Fisher and the line search).
-    /// </summary>
-    protected override void PrepareTask(TaskWorker worker, IterationData data, int task)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        PolicyBatch post = data.PostRows[task];
-        double[] theta = data.Thetas[task];
-        _oldDists[task] = new double[worker.Objectives.DistributionLength(post)];
-        worker.Objectives.Distributions(theta, post, _oldDists[task]);
-        _oldLogp[task] = new double[post.Rows];
-        worker.Objectives.LogProbs(theta, post, _oldLogp[task]);
-        _oldSurrogate[task] = worker.Objectives.RatioSurrogate(theta, post, _oldLogp[task], clipped: false, []);
-    }
-
-    /// <summary>(dθ'/dφ)ᵀ · ∇²_θ KL(π_θ ‖ π_θ'old)|θ' · (dθ'/dφ) · v for task i (the Fisher of the adapted policies).</summary>
-    protected override void CurvatureProduct(TaskWorker worker, IterationData data, int task, ReadOnlySpan<double> v, Span<double> result)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        int n = ParameterCount;
-        var jv = new double[n];
-        if (_options.FirstOrder)
-        {
-            v.CopyTo(jv);
-        }
-        else
-        {
-            worker.Hypergradient.JacobianProduct(data.Adapted[task], worker.Objectives, v, jv);
-        }
-
-        var fjv = new double[n];
-        PolicyBatch post = data.PostRows[task];
-        double[] oldDists = _oldDists[task];
-        HessianVector.ForwardDifference((p, g) => worker.Objectives.MeanKl(p, post, oldDists, KlDirection.PolicyFirst, g),
-            data.Thetas[task], [], jv, fjv, worker.Scratch);
-        if (_options.FirstOrder)
-        {
-            fjv.CopyTo(result);
-        }
-        else
-        {
-            worker.Hypergradient.TransposeJacobianProduct(data.Adapted[task], worker.Objectives, fjv, result);
-        }
-    }
-
-    /// <summary>Re-adapts task i at the trial φ: [surrogate change on the validation batch], KL(π_θ'(φ) ‖ π_θ'old).</summary>
-    protected override TaskTrial EvaluateTrial(TaskWorker worker, IterationData data, int task, double[] candidate)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        double[] theta = Adapt(worker, data.PreRows[task], candidate).ThetaPrime;
-        double s = worker.Objectives.RatioSurrogate(theta, data.PostRows[task], _oldLogp[task], clipped: false, []) - _oldSurrogate[task];
-        return new TaskTrial([s], AdaptedKl(worker, data, task, theta));
-    }
-
-    /// <summary>Re-adapts task i at the trial φ: KL(π_θ'(φ) ‖ π_θ'old) on the validation states.</summary>
-    protected override double TrialKl(TaskWorker worker, IterationData data, int task, double[] candidate)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        return AdaptedKl(worker, data, task, Adapt(worker, data.PreRows[task], candidate).ThetaPrime);
-    }
-
-    private double AdaptedKl(TaskWorker worker, IterationData data, int task, double[] theta) =>
-        worker.Objectives.MeanKl(theta, data.PostRows[task], _oldDists[task], KlDirection.PolicyFirst, []);
+    /// <summary>The surrogate change on the validation batches, averaged over tasks (<see cref="MamlTrial"/>).</summary>
+    protected override double TrialImprovement(IterationData data, ReadOnlySpan<double> candidate, TaskTrial[] trials) =>
+        TaskMean(trials.Select(t => ((MamlTrial)t).SurrogateChange));
 }

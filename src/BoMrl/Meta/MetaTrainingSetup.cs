@@ -13,7 +13,7 @@ namespace BoMrl.Meta;
 /// <param name="MetaBatchSize">Tasks N per meta-iteration.</param>
 /// <param name="EpisodesPerTask">Episodes per task per batch (pytorch-maml-rl's fast-batch-size).</param>
 /// <param name="Advantages">Returns, linear baseline, GAE, normalisation.</param>
-/// <param name="Threads">Worker threads for sampling and per-task work; 0 = all cores. Results do not depend on it.</param>
+/// <param name="Threads">Threads for sampling and per-task work; 0 = all cores. Results do not depend on it.</param>
 /// <param name="Seed">Root seed: iteration k uses only streams derived from (Seed, k).</param>
 public sealed record MetaTrainingSetup(ITaskDistribution Tasks, IDifferentiablePolicy Policy, int MetaBatchSize, int EpisodesPerTask,
     AdvantageOptions Advantages, int Threads, long Seed)

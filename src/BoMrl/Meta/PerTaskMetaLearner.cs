@@ -11,16 +11,15 @@ namespace BoMrl.Meta;
 /// <summary>
 /// The shared meta-iteration of every per-task meta-learner (Algorithm 2, lines 2–7) and its meta-test. Meta-iteration
 /// k: N tasks from stream (seed, k, 0); a pre-adaptation batch per task with π_φ (sampler stream 2k); the learner's
-/// adaptation on it (<see cref="Adapt"/>); a post-adaptation batch with π_θ' (stream 2k + 1); the learner's per-task
-/// meta-gradient (<see cref="MetaGradient"/>), averaged in task order; the meta-update (<see cref="MetaUpdate"/>, by
+/// adaptation on it (<see cref="Adapt"/>); a post-adaptation batch with π_θ' (stream 2k + 1); every task's
+/// meta-gradient (<see cref="MetaGradientStep"/>), averaged in task order; the meta-update (<see cref="MetaUpdate"/>, by
 /// default one step of the configured <see cref="IMetaOptimizer"/> on the learner's <see cref="MetaObjective"/>).
-/// Per-task work runs on <see cref="TaskWorkers"/>, so results do not depend on the thread count.
+/// Per-task work runs through the <see cref="Executor"/> (locally on <see cref="TaskLoop"/>), so results do not depend
+/// on the thread count.
 /// <para>
-/// A new learner is one subclass: it names itself, chooses the row weighting and overrides <see cref="Adapt"/>,
-/// <see cref="MetaGradient"/> and the per-task hooks of the meta-update (<see cref="PrepareTask"/>,
-/// <see cref="CurvatureProduct"/>, <see cref="EvaluateTrial"/>, <see cref="TrialKl"/>), from which
-/// <see cref="MetaObjective"/> is assembled here, and <see cref="MetaUpdate"/> when it takes several optimiser steps per
-/// batch. Per-task hooks keep their state in per-task slots (arrays indexed by task), never in closures.
+/// A new learner is two classes: this subclass (its name, row weighting, <see cref="Adapt"/>, <see cref="CreateTask"/>,
+/// <see cref="TrialImprovement"/>, and <see cref="MetaUpdate"/> when it takes several optimiser steps per batch: the
+/// meta part) and its <see cref="MetaTask"/> subclass, which holds one task's state and implements the per-task steps.
 /// </para>
 /// </summary>
 public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
@@ -32,11 +31,11 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     private ITaskExecutor _executor;
     private double[] _phi;
 
-    /// <summary>Builds the sampler, the worker pool and the meta-optimiser; φ₀ is drawn from stream (seed, −1).</summary>
+    /// <summary>Builds the sampler, the per-task loop and the meta-optimiser; φ₀ is drawn from stream (seed, −1).</summary>
     /// <param name="setup">Tasks, policy, batch sizes, advantages, threads and seed.</param>
     /// <param name="weighting">How rows are weighted in every batch objective.</param>
-    /// <param name="adaptation">The settings of each worker's adaptation component.</param>
-    /// <param name="hypergradient">The settings of each worker's eq. (8) solver.</param>
+    /// <param name="adaptation">The settings of each thread's adaptation component.</param>
+    /// <param name="hypergradient">The settings of each thread's eq. (8) solver.</param>
     /// <param name="metaUpdate">TRPO, SGD or Adam.</param>
     protected PerTaskMetaLearner(MetaTrainingSetup setup, RowWeighting weighting, AdaptationOptions adaptation,
         HypergradientOptions hypergradient, MetaUpdateOptions metaUpdate)
@@ -49,7 +48,7 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
         Weighting = weighting;
         int threads = ThreadCount.Resolve(setup.Threads);
         _sampler = new LockstepSampler(setup.Tasks, setup.Policy, setup.EpisodesPerTask, threads);
-        Workers = new TaskWorkers(setup, adaptation, hypergradient, Math.Max(1, Math.Min(threads, setup.MetaBatchSize)));
+        Loop = new TaskLoop(setup, adaptation, hypergradient, Math.Max(1, Math.Min(threads, setup.MetaBatchSize)));
         _optimizer = MetaOptimizer.Create(metaUpdate, setup.Policy.ParameterCount);
         _phi = setup.Policy.InitialParameters(Seeds.Rng(setup.Seed, -1));
         ConfiguredLambda = adaptation.Lambda;
@@ -76,8 +75,8 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     /// <summary>The policy network φ and every adapted θ′ parameterise (to act with them, e.g. <c>GaussianMlpPolicy.MeanAction</c>).</summary>
     public IDifferentiablePolicy Policy => Setup.Policy;
 
-    /// <summary>The per-task parallel loop and its per-thread resources.</summary>
-    internal TaskWorkers Workers { get; }
+    /// <summary>The per-task parallel loop and its per-thread scratch.</summary>
+    internal TaskLoop Loop { get; }
 
     /// <summary>λ of the configured adaptation component.</summary>
     protected double ConfiguredLambda { get; }
@@ -136,13 +135,7 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     }
 
     /// <summary>Algorithm 2, line 5: the adaptation of one task from <paramref name="phi"/> on its batch (also each meta-test step).</summary>
-    protected abstract TaskAdaptation Adapt(TaskWorker worker, PolicyBatch batch, ReadOnlySpan<double> phi);
-
-    /// <summary>
-    /// Algorithm 2, line 6: task <paramref name="task"/>'s meta-gradient into <paramref name="result"/> (zeroed), from
-    /// <paramref name="data"/> (its pre- and post-adaptation batches and adaptation). Returns the CG outcome of its solves.
-    /// </summary>
-    protected abstract CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result);
+    protected abstract TaskAdaptation Adapt(TaskScratch scratch, PolicyBatch batch, ReadOnlySpan<double> phi);
 
     /// <summary>Algorithm 2, line 7: by default one optimiser step along the averaged meta-gradient.</summary>
     protected virtual MetaStep MetaUpdate(IterationData data)
@@ -175,37 +168,31 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(iteration);
         int nTasks = Setup.MetaBatchSize, n = ParameterCount;
         double[][] tasks = SampleTasks(Setup.Seed, iteration, nTasks);
-        CollectedIteration collected = Executor.Collect(iteration, GetState(), tasks);
+        MetaLearnerState state = GetState();
+        CollectedIteration collected = Executor.Collect(iteration, state, tasks);
         TaskCollected[] perTask = collected.Tasks;
-        IterationData data = collected.Data;
-        if (perTask.Length != nTasks || data.Tasks.Length != nTasks)
+        if (perTask.Length != nTasks)
         {
             throw new InvalidOperationException($"the executor returned {perTask.Length} tasks for a meta-batch of {nTasks}");
         }
 
-        for (int i = 0; i < nTasks; i++)
-        {
-            data.Statistics[i] = perTask[i].Statistics;
-        }
-
         TaskMetaGradient[] parts = [];
-        double hyper = Time(() => parts = Executor.MetaGradients(data));
+        double hyper = Time(() => parts = Executor.Run(new MetaGradientStep([.. perTask.Select(t => t.Statistics)])));
         CgSummary cg = default;
         var metaGradients = new double[nTasks][];
         for (int i = 0; i < nTasks; i++)
         {
             cg = cg.With(parts[i].Cg);
             metaGradients[i] = parts[i].Gradient;
-            data.Extras[i] = parts[i].Extras;
         }
 
         var gradient = new double[n];
-        TaskWorkers.Mean(metaGradients, gradient);
-        data = data with { MetaGradient = gradient };
+        TaskLoop.Mean(metaGradients, gradient);
+        var data = new IterationData(iteration, state.Phi, tasks, gradient, parts);
         double innerGradNorm = perTask.Max(t => t.InnerGradientNorm), lambda = CurrentLambda;
         MetaStep step = default;
         double metaUpdate = Time(() => step = MetaUpdate(data));
-        Executor.EndIteration(data);
+        Executor.EndIteration();
         return new IterationMetrics(iteration, perTask.Select(t => t.PreReturn).Average(), perTask.Select(t => t.PostReturn).Average(),
             step.Kl, step.Accepted, Math.Max(cg.WorstRelativeResidual, step.CgRelativeResidual), cg.NegativeCurvature || step.NegativeCurvature,
             new TimeSplit(collected.SamplingSeconds, collected.InnerSeconds, hyper, metaUpdate), cg.MaxDamping,
@@ -250,7 +237,7 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
             if (j < steps)
             {
                 double[][] current = thetas[j], next = new double[taskArray.Length][];
-                Workers.ForEach(taskArray.Length, (i, w) => next[i] = Adapt(w, rows[i], current[i]).ThetaPrime);
+                Loop.ForEach(taskArray.Length, (i, s) => next[i] = Adapt(s, rows[i], current[i]).ThetaPrime);
                 thetas[j + 1] = next;
             }
         }
@@ -287,7 +274,7 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
     {
         TrajectoryBatch[] batches = _sampler.Sample(tasks, thetas, seed, stream);
         var rows = new PolicyBatch[batches.Length];
-        Workers.ForEach(batches.Length, (i, w) => rows[i] = RowsCell(w, batches[i]));
+        Loop.ForEach(batches.Length, (i, s) => rows[i] = Rows(s, batches[i]));
         return (batches, rows);
     }
 
@@ -297,33 +284,5 @@ public abstract partial class PerTaskMetaLearner : IMetaLearner, IDisposable
         long start = Stopwatch.GetTimestamp();
         action();
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
-}
-
-/// <summary>
-/// One meta-iteration as the learner's hooks see it: φ, the tasks, the batches before and after adaptation (and their
-/// rows), each task's adaptation and adapted parameters, each task's statistics and extras, and (once averaged) the
-/// task-averaged meta-gradient. On the learner's side of a cluster run the per-task batches and adaptations stay on the
-/// workers (those arrays hold nulls); a worker's copy holds only its own task's entries.
-/// </summary>
-public sealed record IterationData(int Iteration, double[] Phi, double[][] Tasks, TrajectoryBatch[] Pre, PolicyBatch[] PreRows,
-    TaskAdaptation[] Adapted, double[][] Thetas, TrajectoryBatch[] Post, PolicyBatch[] PostRows)
-{
-    /// <summary>The task average of the per-task meta-gradients (empty until they are computed).</summary>
-    public double[] MetaGradient { get; init; } = [];
-
-    /// <summary>Every task's statistics (<see cref="PerTaskMetaLearner.TaskStatisticsCell"/>), filled before the meta-gradients.</summary>
-    public double[][] Statistics { get; init; } = new double[Tasks.Length][];
-
-    /// <summary>Every task's extras of its meta-gradient (<see cref="TaskMetaGradient.Extras"/>), filled with the meta-gradients.</summary>
-    public double[][] Extras { get; init; } = new double[Tasks.Length][];
-
-    /// <summary>Data of meta-iteration k with every per-task slot empty, to be filled task by task.</summary>
-    public static IterationData Empty(int iteration, double[] phi, double[][] tasks)
-    {
-        ArgumentNullException.ThrowIfNull(tasks);
-        int n = tasks.Length;
-        return new IterationData(iteration, phi, tasks, new TrajectoryBatch[n], new PolicyBatch[n], new TaskAdaptation[n],
-            new double[n][], new TrajectoryBatch[n], new PolicyBatch[n]);
     }
 }

@@ -67,10 +67,6 @@ public sealed class ProMpLearner : PerTaskMetaLearner
     private readonly ProMpOptions _options;
     private double _eta;
 
-    /// <summary>Per-task slots of the meta-update: the task's fixed data, and its outer objective at φo once a trial asks.</summary>
-    private readonly ProMpTaskData[] _tasks;
-    private readonly double?[] _before;
-
     /// <summary>Creates the learner; φ₀ is drawn from stream (seed, −1).</summary>
     public ProMpLearner(MetaTrainingSetup setup, ProMpOptions options)
         : base(setup, options.Weighting, AdaptationOptions.LikelihoodRatioStep(Checked(options).InnerLearningRate),
@@ -79,8 +75,6 @@ public sealed class ProMpLearner : PerTaskMetaLearner
     {
         _options = options;
         _eta = options.InnerKlCoefficient;
-        _tasks = new ProMpTaskData[setup.MetaBatchSize];
-        _before = new double?[setup.MetaBatchSize];
     }
 
     /// <inheritdoc/>
@@ -111,60 +105,25 @@ public sealed class ProMpLearner : PerTaskMetaLearner
     }
 
     /// <summary>Likelihood-ratio steps on <paramref name="batch"/>, which π_φ collected (π_φ is the fixed denominator).</summary>
-    protected override TaskAdaptation Adapt(TaskWorker worker, PolicyBatch batch, ReadOnlySpan<double> phi)
+    protected override TaskAdaptation Adapt(TaskScratch scratch, PolicyBatch batch, ReadOnlySpan<double> phi)
     {
-        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(scratch);
         ArgumentNullException.ThrowIfNull(batch);
         var behaviour = new double[batch.Rows];
-        worker.Objectives.LogProbs(phi, batch, behaviour);
-        return TaskAdaptation.Run(worker.Adaptation, worker.Objectives, batch, phi, _options.InnerSteps, behaviour);
+        scratch.Objectives.LogProbs(phi, batch, behaviour);
+        return TaskAdaptation.Run(scratch.Adaptation, scratch.Objectives, batch, phi, _options.InnerSteps, behaviour);
     }
 
-    /// <summary>The gradient of the task's outer objective at φo (ρ = 1 there, so the clip is inactive and ∇KL = 0).</summary>
-    protected override CgSummary MetaGradient(TaskWorker worker, IterationData data, int task, Span<double> result)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        ProMpTaskData d = ProMpTaskData.Create(worker.Objectives, data.PreRows[task], data.PostRows[task], data.Phi, data.Thetas[task]);
-        return Evaluate(worker, d, data.Phi, result).Cg;
-    }
-
-    /// <summary>Task i's fixed data of this meta-iteration (π_φo on B⁰, π_θ'(φo) on B¹), kept while φ moves.</summary>
-    protected override void PrepareTask(TaskWorker worker, IterationData data, int task)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        _tasks[task] = ProMpTaskData.Create(worker.Objectives, data.PreRows[task], data.PostRows[task], data.Phi, data.Thetas[task]);
-        _before[task] = null;
-    }
-
-    /// <summary>
-    /// Task i's outer objective at the trial φ and at φo (computed on the first trial): the line search's change is the
-    /// difference of their task means. ProMP takes no TRPO step, so it has no curvature product.
-    /// </summary>
-    protected override TaskTrial EvaluateTrial(TaskWorker worker, IterationData data, int task, double[] candidate)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(data);
-        double before = _before[task] ??= Evaluate(worker, _tasks[task], data.Phi, []).Value;
-        return new TaskTrial([Evaluate(worker, _tasks[task], candidate, []).Value, before], TrialKl(worker, data, task, candidate));
-    }
+    /// <inheritdoc/>
+    public override MetaTask CreateTask(TaskContext context) => new ProMpTask(this, context, _options);
 
     /// <summary>mean_i O_i(φ) − mean_i O_i(φo).</summary>
-    protected override double TrialImprovement(IterationData data, ReadOnlySpan<double> candidate, ReadOnlySpan<double> termMeans) =>
-        termMeans[0] - termMeans[1];
-
-    /// <summary>Task i's KL(π_φo ‖ π_φ) on its pre-adaptation states (the reported step KL).</summary>
-    protected override double TrialKl(TaskWorker worker, IterationData data, int task, double[] candidate)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        ProMpTaskData d = _tasks[task];
-        return worker.Objectives.MeanKl(candidate, d.Pre, d.PreDistributions, KlDirection.ReferenceFirst, []);
-    }
+    protected override double TrialImprovement(IterationData data, ReadOnlySpan<double> candidate, TaskTrial[] trials) =>
+        TaskMean(trials.Select(t => ((ProMpTrial)t).Value)) - TaskMean(trials.Select(t => ((ProMpTrial)t).Before));
 
     /// <summary>
     /// num_ppo_steps optimiser steps on the same batches: the first along the averaged meta-gradient at φo, each later
-    /// one along the gradient recomputed at the current φ (<see cref="OuterGradient"/>, averaged in task order); then,
+    /// one along the gradient recomputed at the current φ (<see cref="ProMpOuterGradient"/>, averaged in task order); then,
     /// when adaptive, η halved or doubled from the final KL.
     /// </summary>
     protected override MetaStep MetaUpdate(IterationData data)
@@ -174,7 +133,7 @@ public sealed class ProMpLearner : PerTaskMetaLearner
         MetaStep step = Step(data.MetaGradient, objective);
         for (int s = 1; s < _options.PpoSteps; s++)
         {
-            step = Step(TaskGradientMean(data, Phi), objective);
+            step = Step(TaskMean(Executor.Run(new ProMpOuterGradient(Phi))), objective);
         }
 
         if (_options.AdaptiveInnerKl)
@@ -185,11 +144,4 @@ public sealed class ProMpLearner : PerTaskMetaLearner
 
         return step;
     }
-
-    /// <summary>Task i's ∇_φO at an inner φ of the meta-update (the per-task hook of each later optimiser step).</summary>
-    protected override void OuterGradient(TaskWorker worker, IterationData data, int task, double[] phi, Span<double> result) =>
-        Evaluate(worker, _tasks[task], phi, result);
-
-    private (double Value, CgSummary Cg) Evaluate(TaskWorker w, ProMpTaskData d, ReadOnlySpan<double> phi, Span<double> gradient) =>
-        ProMpObjective.Evaluate(w.Objectives, w.Adaptation, w.Hypergradient, d, phi, _options.InnerSteps, _options.ClipEpsilon, _eta, gradient);
 }

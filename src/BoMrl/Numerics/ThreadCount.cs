@@ -2,7 +2,7 @@ namespace BoMrl.Numerics;
 
 /// <summary>
 /// The one threads setting (config key <c>sampler.threads</c>, CLI <c>--threads</c>): 0 means every core of the machine.
-/// Resolved here and nowhere else; the sampler, the learners' per-task workers and the tabular wing all honour it.
+/// Resolved here and nowhere else; the sampler, the learners' per-task loop and the tabular wing all honour it.
 /// Results never depend on it (per-task work is independent and reductions run in task order).
 /// </summary>
 public static class ThreadCount

@@ -1,5 +1,6 @@
 using BoMrl.Adaptation;
 using BoMrl.Environments;
+using BoMrl.Experiments;
 using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
@@ -78,8 +79,8 @@ public class EMamlTests
         return a;
     }
 
-    /// <summary>One meta-iteration's data for task-wise batches drawn at φ (adaptation as MAML-TRPO runs it).</summary>
-    private static IterationData Data(double[] phi, double[][] preActions, RowWeighting weighting)
+    /// <summary>One meta-iteration's tasks for task-wise batches drawn at φ (adaptation as MAML-TRPO runs it).</summary>
+    private static MetaTask[] Data(EMamlLearner learner, double[] phi, double[][] preActions, RowWeighting weighting)
     {
         int tasks = preActions.Length, n = phi.Length;
         var ev = new BatchObjectives(Policy());
@@ -100,7 +101,16 @@ public class EMamlTests
             (post[i], postRows[i]) = Batch(PostNodes.Select(x => muPrime + sigmaPrime * x).ToArray(), weighting);
         }
 
-        return new IterationData(0, phi, [.. Enumerable.Repeat(new[] { Target }, tasks)], pre, preRows, adapted, thetas, post, postRows);
+        var held = new MetaTask[tasks];
+        for (int i = 0; i < tasks; i++)
+        {
+            held[i] = learner.CreateTask(new TaskContext(i, 0, phi, [Target]));
+            held[i].SetPreAdaptation(pre[i], preRows[i]);
+            held[i].SetAdaptation(adapted[i]);
+            held[i].SetPostAdaptation(post[i], postRows[i]);
+        }
+
+        return held;
     }
 
     /// <summary>
@@ -157,7 +167,7 @@ public class EMamlTests
         double mu = phi[0] * ObservationValue + phi[1], sigma = Math.Exp(phi[2]);
         for (int m = 0; m < batches; m++)
         {
-            IterationData data = Data(phi, [Draw(rng, mu, sigma, PreSamples)], RowWeighting.PerStep);
+            MetaTask[] data = Data(learner, phi, [Draw(rng, mu, sigma, PreSamples)], RowWeighting.PerStep);
             (double[] maml, double[] total) = learner.TaskMetaGradient(data, 0);
             for (int j = 0; j < n; j++)
             {
@@ -219,14 +229,14 @@ public class EMamlTests
         using var learner = new EMamlLearner(setup, new EMamlOptions(maml));
         Random rng = TestSeed.Rng(72);
         double[] phi = [0.1, 0.3, -0.2];
-        IterationData data = Data(phi, [Draw(rng, 0.4, 0.8, 3), Draw(rng, 0.4, 0.8, 5), Draw(rng, 0.4, 0.8, 2)], weighting);
-        double[] rbar = EMamlLearner.NormalizedRewardCredits(data.Post);
+        MetaTask[] data = Data(learner, phi, [Draw(rng, 0.4, 0.8, 3), Draw(rng, 0.4, 0.8, 5), Draw(rng, 0.4, 0.8, 2)], weighting);
+        double[] rbar = EMamlLearner.NormalizedRewardCredits([.. data.Select(t => t.Post)]);
         var ev = new BatchObjectives(Policy());
         for (int i = 0; i < 3; i++)
         {
             (double[] mamlPart, double[] total) = learner.TaskMetaGradient(data, i);
             var expected = new double[phi.Length];
-            ev.WeightedLogProb(phi, data.PreRows[i], data.PreRows[i].Weights.Select(w => rbar[i] * w).ToArray(), expected);
+            ev.WeightedLogProb(phi, data[i].PreRows, data[i].PreRows.Weights.Select(w => rbar[i] * w).ToArray(), expected);
             for (int j = 0; j < phi.Length; j++)
             {
                 Assert.Equal(mamlPart[j] + expected[j], total[j], 12);
@@ -234,6 +244,36 @@ public class EMamlTests
 
             Assert.NotEqual(0.0, rbar[i]);
         }
+    }
+
+    [Fact]
+    public void Each_tasks_exploration_coefficient_is_the_weight_times_its_normalised_credit()
+    {
+        using EMamlLearner learner = Learner(ExplorationCredit.NormalizedReward, tasks: 3);
+        Random rng = TestSeed.Rng(74);
+        double[] phi = [0.1, 0.3, -0.2];
+        MetaTask[] data = Data(learner, phi, [Draw(rng, 0.4, 0.8, 3), Draw(rng, 0.4, 0.8, 5), Draw(rng, 0.4, 0.8, 2)], RowWeighting.PerStep);
+        learner.LineSearchObjective(data, phi);
+        double[] rbar = EMamlLearner.NormalizedRewardCredits([.. data.Select(t => t.Post)]);
+
+        Assert.Equal(rbar, learner.Executor.Run(new EMamlExplorationCoefficient()));
+    }
+
+    [Fact]
+    public void A_meta_iteration_reports_every_tasks_exploration_coefficient()
+    {
+        using var learner = (EMamlLearner)MetaLearners.Create(ConfigLoader.Parse("""
+            {
+              "env": { "name": "navigation2d" },
+              "policy": { "hidden_sizes": [8] },
+              "sampler": { "meta_batch_size": 3, "episodes_per_task": 4, "horizon": 15, "threads": 1 },
+              "algorithm": { "name": "emaml", "exploration_weight": 0.5 },
+              "meta_update": { "method": "trpo" }
+            }
+            """), 5);
+        learner.Iterate(0);
+        Assert.Equal(3, learner.ExplorationCoefficients.Length);
+        Assert.All(learner.ExplorationCoefficients, c => Assert.True(double.IsFinite(c) && c != 0));
     }
 
     [Theory]
@@ -244,7 +284,7 @@ public class EMamlTests
         using EMamlLearner learner = Learner(credit, tasks: 3);
         Random rng = TestSeed.Rng(73);
         double[] phi = [0.1, 0.3, -0.2];
-        IterationData data = Data(phi, [Draw(rng, 0.4, 0.8, 4), Draw(rng, 0.4, 0.8, 4), Draw(rng, 0.4, 0.8, 4)], RowWeighting.PerStep);
+        MetaTask[] data = Data(learner, phi, [Draw(rng, 0.4, 0.8, 4), Draw(rng, 0.4, 0.8, 4), Draw(rng, 0.4, 0.8, 4)], RowWeighting.PerStep);
         var gradient = new double[phi.Length];
         for (int i = 0; i < 3; i++)
         {
@@ -255,7 +295,7 @@ public class EMamlTests
             }
         }
 
-        MetaObjective objective = learner.LineSearchObjective(data);
+        MetaObjective objective = learner.LineSearchObjective(data, phi);
         Assert.Equal(0.0, objective.LineSearch(phi).Improvement, 14);
         for (int j = 0; j < phi.Length; j++)
         {

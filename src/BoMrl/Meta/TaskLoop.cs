@@ -7,12 +7,12 @@ using BoMrl.Sampling;
 namespace BoMrl.Meta;
 
 /// <summary>
-/// The resources of one worker thread of the per-task loop: batched objectives, the adaptation (Adam moments), the
+/// The per-thread scratch and solvers a per-task step runs with: batched objectives, the adaptation (Adam moments), the
 /// eq. (8) solver (CG buffers), the advantage baseline and difference scratch. Never shared between threads.
 /// </summary>
-public sealed class TaskWorker
+public sealed class TaskScratch
 {
-    internal TaskWorker(MetaTrainingSetup setup, AdaptationOptions adaptation, HypergradientOptions hypergradient)
+    internal TaskScratch(MetaTrainingSetup setup, AdaptationOptions adaptation, HypergradientOptions hypergradient)
     {
         int n = setup.Policy.ParameterCount;
         Objectives = new BatchObjectives(setup.Policy);
@@ -39,53 +39,53 @@ public sealed class TaskWorker
 }
 
 /// <summary>
-/// The deterministic per-task parallel loop and its per-thread resources: a fixed pool of <see cref="TaskWorker"/>s,
+/// The deterministic per-task parallel loop and its per-thread resources: a fixed pool of <see cref="TaskScratch"/>es,
 /// a static split of tasks over them, and reductions over tasks in task order, so that results never depend on the
 /// thread count. A failing task surfaces as one exception that names it.
 /// </summary>
-public sealed class TaskWorkers
+public sealed class TaskLoop
 {
-    private readonly TaskWorker[] _workers;
+    private readonly TaskScratch[] _scratch;
     private readonly int _parameterCount;
 
-    internal TaskWorkers(MetaTrainingSetup setup, AdaptationOptions adaptation, HypergradientOptions hypergradient, int count)
+    internal TaskLoop(MetaTrainingSetup setup, AdaptationOptions adaptation, HypergradientOptions hypergradient, int count)
     {
-        _workers = new TaskWorker[count];
+        _scratch = new TaskScratch[count];
         for (int w = 0; w < count; w++)
         {
-            _workers[w] = new TaskWorker(setup, adaptation, hypergradient);
+            _scratch[w] = new TaskScratch(setup, adaptation, hypergradient);
         }
 
         _parameterCount = setup.Policy.ParameterCount;
     }
 
-    /// <summary>Number of workers (threads) in the pool.</summary>
-    public int Count => _workers.Length;
+    /// <summary>Number of threads (scratch sets) in the pool.</summary>
+    public int Count => _scratch.Length;
 
-    /// <summary>Runs body(task, worker) for tasks 0..count − 1 (see <see cref="ForEach{TWorker}"/>).</summary>
-    public void ForEach(int count, Action<int, TaskWorker> body) => ForEach(_workers, count, body);
+    /// <summary>Runs body(task, scratch) for tasks 0..count − 1 (see <see cref="ForEach{TScratch}"/>).</summary>
+    public void ForEach(int count, Action<int, TaskScratch> body) => ForEach(_scratch, count, body);
 
     /// <summary>
-    /// Runs body(task, worker) for every task: worker w takes tasks w, w + W, w + 2W, ... (a static split, so the
+    /// Runs body(task, scratch) for every task: thread w takes tasks w, w + W, w + 2W, ... (a static split, so the
     /// pairing of tasks and scratch is reproducible; the results never depend on it). When bodies throw, the failure of
     /// the lowest task index is rethrown alone: a <see cref="NumericalFailureException"/> as one whose message starts
     /// "task i: ", any other exception as it was thrown.
     /// </summary>
-    internal static void ForEach<TWorker>(TWorker[] workers, int count, Action<int, TWorker> body)
+    internal static void ForEach<TScratch>(TScratch[] scratch, int count, Action<int, TScratch> body)
     {
         var failures = new Exception?[count];
-        int used = Math.Min(workers.Length, count);
+        int used = Math.Min(scratch.Length, count);
         void RunStride(int w)
         {
             for (int i = w; i < count; i += used)
             {
                 try
                 {
-                    body(i, workers[w]);
+                    body(i, scratch[w]);
                 }
                 catch (Exception e)
                 {
-                    // A worker stops at its first failure; the lowest failing index is still always reached.
+                    // A thread stops at its first failure; the lowest failing index is still always reached.
                     failures[i] = e;
                     return;
                 }
