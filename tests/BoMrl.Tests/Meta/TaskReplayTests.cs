@@ -1,4 +1,4 @@
-using BoMrl.Experiments;
+using BoMrl.Configuration;
 using BoMrl.Meta;
 
 namespace BoMrl.Tests;
