@@ -1,6 +1,6 @@
 using BoMrl.Adaptation;
-using BoMrl.Environments;
 using BoMrl.Configuration;
+using BoMrl.Environments;
 using BoMrl.Meta;
 using BoMrl.Numerics;
 using BoMrl.Objectives;
