@@ -1,5 +1,4 @@
 using BoMrl.Adaptation;
-using BoMrl.Configuration;
 using BoMrl.Environments;
 using BoMrl.Meta;
 using BoMrl.Numerics;
@@ -257,23 +256,6 @@ public class EMamlTests
         double[] rbar = EMamlLearner.NormalizedRewardCredits([.. data.Select(t => t.Post)]);
 
         Assert.Equal(rbar, learner.Executor.Run(new EMamlExplorationCoefficient()));
-    }
-
-    [Fact]
-    public void A_meta_iteration_reports_every_tasks_exploration_coefficient()
-    {
-        using var learner = (EMamlLearner)MetaLearners.Create(ConfigLoader.Parse("""
-            {
-              "env": { "name": "navigation2d" },
-              "policy": { "hidden_sizes": [8] },
-              "sampler": { "meta_batch_size": 3, "episodes_per_task": 4, "horizon": 15, "threads": 1 },
-              "algorithm": { "name": "emaml", "exploration_weight": 0.5 },
-              "meta_update": { "method": "trpo" }
-            }
-            """), 5);
-        learner.Iterate(0);
-        Assert.Equal(3, learner.ExplorationCoefficients.Length);
-        Assert.All(learner.ExplorationCoefficients, c => Assert.True(double.IsFinite(c) && c != 0));
     }
 
     [Theory]
