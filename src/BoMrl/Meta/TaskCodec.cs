@@ -8,8 +8,9 @@ namespace BoMrl.Meta;
 
 /// <summary>
 /// The exact text form of the records that cross the executor seam (a cluster's steps and replies, docs/distributed.md):
-/// System.Text.Json with doubles written shortest-round-trip (and NaN/±∞ by name), so every double decodes to the same
-/// bits; a field declared by a <see cref="TaskRecord"/> base carries its runtime type's full name ("$type"), resolved
+/// System.Text.Json with a double[] written as the base64 of its little-endian IEEE 754 bytes (≈ 10.7 characters a
+/// double, bit-exact, NaN payloads and −0 included) and a single double shortest-round-trip (NaN/±∞ by name), so every
+/// double decodes to the same bits; a field declared by a <see cref="TaskRecord"/> base carries its runtime type's full name ("$type"), resolved
 /// only among the loaded subtypes of that base, so any learner's records travel without a registry.
 /// </summary>
 public static class TaskCodec
@@ -20,6 +21,7 @@ public static class TaskCodec
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { Polymorphic } },
+        Converters = { new DoubleArrayAsBytes() },
     };
 
     /// <summary>Encodes <paramref name="value"/> as declared by <paramref name="declared"/>.</summary>
@@ -84,5 +86,42 @@ public static class TaskCodec
         }
 
         return [.. found.OrderBy(t => t.FullName, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A double[] as the base64 of its little-endian bytes: exact and about a third of the decimal form's size.</summary>
+    private sealed class DoubleArrayAsBytes : JsonConverter<double[]>
+    {
+        public override double[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            byte[] bytes = reader.GetBytesFromBase64();
+            if (bytes.Length % sizeof(double) != 0)
+            {
+                throw new JsonException($"a double array of {bytes.Length} bytes (not a multiple of 8)");
+            }
+
+            var values = new double[bytes.Length / sizeof(double)];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(i * sizeof(double)));
+            }
+
+            return values;
+        }
+
+        public override void Write(Utf8JsonWriter writer, double[] value, JsonSerializerOptions options)
+        {
+            var bytes = new byte[value.Length * sizeof(double)];
+            for (int i = 0; i < value.Length; i++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * sizeof(double)), value[i]);
+            }
+
+            writer.WriteBase64StringValue(bytes);
+        }
     }
 }

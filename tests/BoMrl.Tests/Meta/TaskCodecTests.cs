@@ -66,4 +66,15 @@ public sealed class TaskCodecTests
         var collected = new TaskCollected(1, 2, 3, 4, new RewardMoments(1, 2, 3));
         Assert.Equal(collected, TaskCodec.Decode<TaskCollected>(TaskCodec.Encode(collected)));
     }
+
+    [Fact]
+    public void A_double_array_travels_as_its_bytes_about_eleven_characters_a_value()
+    {
+        var random = new Random(9);
+        double[] v = [.. Enumerable.Range(0, 3000).Select(_ => random.NextDouble() - 0.5), BitConverter.Int64BitsToDouble(0x7FF0_0000_0000_0123)];
+        string json = TaskCodec.Encode<TaskStep>(new CurvatureProductStep(v));
+        Assert.True(json.Length < 11 * v.Length + 200, $"{json.Length} characters for {v.Length} doubles");
+        SameBits(v, ((CurvatureProductStep)TaskCodec.Decode<TaskStep>(json)).V); // a NaN payload too
+        Assert.Throws<System.Text.Json.JsonException>(() => TaskCodec.Decode<TaskStep>(json.Replace(json[json.IndexOf("\"V\":\"", StringComparison.Ordinal)..].Split('"')[3], "AAAA", StringComparison.Ordinal)));
+    }
 }
