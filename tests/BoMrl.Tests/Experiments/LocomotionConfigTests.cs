@@ -25,7 +25,7 @@ public sealed class LocomotionConfigTests : IDisposable
     public void Every_shipped_config_loads_and_builds_its_learner()
     {
         string[] files = Directory.GetFiles(Path.Combine(TrainConfigTests.RepoRoot(), "configs"), "*.json");
-        Assert.True(files.Length >= 54, $"expected the 6 navigation, 24 locomotion and 24 locomotion -paper configs, found {files.Length}");
+        Assert.True(files.Length >= 54, $"expected the 6 navigation (and 2 -maximiser), 24 locomotion and 24 locomotion -paper configs, found {files.Length}");
         foreach (string f in files)
         {
             TrainConfig c = ConfigLoader.Load(f);
@@ -34,8 +34,9 @@ public sealed class LocomotionConfigTests : IDisposable
             {
                 string expected = c.Algorithm.Name == "bomrl" ? "bomrl-" + c.Algorithm.Distance : c.Algorithm.Name!;
                 Assert.Equal(expected, learner.Algorithm);
-                // The file name states the family and algorithm it configures (-paper: at the published settings).
-                Assert.Contains(Path.GetFileName(f), new[] { $"{c.Env.Name}-{expected}.json", $"{c.Env.Name}-{expected}-paper.json" });
+                // The file name states the family and algorithm it configures (-paper: at the published settings;
+                // -maximiser: eq. (7) solved to a maximiser, the premise of eq. (8)).
+                Assert.Contains(Path.GetFileName(f), new[] { $"{c.Env.Name}-{expected}.json", $"{c.Env.Name}-{expected}-paper.json", $"{c.Env.Name}-{expected}-maximiser.json" });
             }
             finally
             {

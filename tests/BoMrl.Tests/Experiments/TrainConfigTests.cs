@@ -83,7 +83,16 @@ public class TrainConfigTests
     {
         string dir = Path.Combine(RepoRoot(), "configs");
         string[] files = Directory.GetFiles(dir, "navigation2d-*.json");
-        Assert.Equal(6, files.Length);
+        Assert.Equal(9, files.Length); // six methods, and BO-MRL D1/D2/D3 with the maximiser settings
+        foreach (string d in (string[])["kl1", "kl2", "l2"])
+        {
+            // Shipped: the recorded inner solve (chosen by return, results/navigation-configs); -maximiser: eq. (7) to a maximiser.
+            TrainConfig shipped = ConfigLoader.Load(Path.Combine(dir, $"navigation2d-bomrl-{d}.json"));
+            TrainConfig maximiser = ConfigLoader.Load(Path.Combine(dir, $"navigation2d-bomrl-{d}-maximiser.json"));
+            Assert.Equal((50, 20, 0), (shipped.Algorithm.InnerIterations, shipped.Algorithm.HypergradientSubsample, shipped.Algorithm.InnerLbfgsIterations));
+            Assert.Equal((150, 1, 100), (maximiser.Algorithm.InnerIterations, maximiser.Algorithm.HypergradientSubsample, maximiser.Algorithm.InnerLbfgsIterations));
+        }
+
         foreach (string f in files)
         {
             TrainConfig c = ConfigLoader.Load(f);
