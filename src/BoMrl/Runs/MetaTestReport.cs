@@ -30,17 +30,21 @@ public sealed record MetaTestReport(string Algorithm, double[] ReturnsByStep, do
     /// <summary>Reads a report written by <see cref="Write"/>; throws <see cref="InvalidDataException"/> when it is not one.</summary>
     public static MetaTestReport Read(string path)
     {
-        MetaTestReport? r;
         try
         {
-            r = System.Text.Json.JsonSerializer.Deserialize(File.ReadAllText(path), RunFilesJson.Default.MetaTestReport);
+            MetaTestReport r = System.Text.Json.JsonSerializer.Deserialize(File.ReadAllText(path), RunFilesJson.Default.MetaTestReport)
+                ?? throw new InvalidDataException($"empty {Path.GetFileName(path)}");
+            if (r.Algorithm is null || r.ReturnsByStep is null || (r.StderrByStep is not null && r.ReturnsByStep.Length != r.StderrByStep.Length))
+            {
+                throw new InvalidDataException($"{path} is incomplete");
+            }
+
+            return r;
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new InvalidDataException($"{path}: not a meta-test report ({e.Message})");
+            throw new InvalidDataException($"{path} is not valid: {e.Message}", e);
         }
-
-        return r is { Algorithm: not null, ReturnsByStep: not null } ? r : throw new InvalidDataException($"{path} is incomplete");
     }
 
     /// <summary>The curve as a plot series labelled <paramref name="label"/>.</summary>

@@ -174,22 +174,5 @@ public sealed class RunFolder
     }
 
     /// <summary>Reads test.json; throws <see cref="FileNotFoundException"/> / <see cref="InvalidDataException"/>.</summary>
-    public MetaTestReport ReadTestReport()
-    {
-        try
-        {
-            MetaTestReport r = JsonSerializer.Deserialize(File.ReadAllText(TestReportPath), RunFilesJson.Default.MetaTestReport)
-                ?? throw new InvalidDataException("empty test.json");
-            if (r.Algorithm is null || r.ReturnsByStep is null || (r.StderrByStep is not null && r.ReturnsByStep.Length != r.StderrByStep.Length))
-            {
-                throw new InvalidDataException($"{TestReportPath} is incomplete");
-            }
-
-            return r;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{TestReportPath} is not valid: {e.Message}", e);
-        }
-    }
+    public MetaTestReport ReadTestReport() => MetaTestReport.Read(TestReportPath);
 }
