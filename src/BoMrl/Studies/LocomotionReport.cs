@@ -17,9 +17,10 @@ namespace BoMrl.Studies;
 /// <param name="PostReturn">Mean over seeds of the post-adaptation training return per meta-iteration.</param>
 /// <param name="PostStderr">Its standard error over seeds.</param>
 /// <param name="Settings">What the row's config sets that tuning varies (meta-step, λ, estimator, inner step size).</param>
-/// <param name="Untrained">Step-0 return of the seeds' untrained φ₀ (mean, standard error over seeds); null when not measured.</param>
+/// <param name="Untrained">Return of the seeds' untrained φ₀ after 0..K adaptation steps (mean, standard error over seeds; only step 0
+/// where a report predates the adapted steps); null when not measured.</param>
 public sealed record MethodSummary(string Method, int Seeds, double[] Returns, double[] Stderr, double SecondsPerIteration,
-    int Iterations, double[] PostReturn, double[] PostStderr, string Settings = "", (double Mean, double Stderr)? Untrained = null)
+    int Iterations, double[] PostReturn, double[] PostStderr, string Settings = "", (double[] Mean, double[] Stderr)? Untrained = null)
 {
     /// <summary>(R₂ − R₁)/|R₁|: the relative gain of the second adaptation step over the first (NaN when K &lt; 2).</summary>
     public double RelativeGainStep2 => Returns.Length > 2 ? (Returns[2] - Returns[1]) / Math.Abs(Returns[1]) : double.NaN;
@@ -55,7 +56,7 @@ public static class LocomotionReport
     {
         var tests = new List<double[]>();
         var curves = new List<double[]>();
-        var untrained = new List<double>();
+        var untrained = new List<double[]>();
         string settings = "";
         double seconds = 0;
         int timed = 0;
@@ -75,7 +76,7 @@ public static class LocomotionReport
             string untrainedPath = study.UntrainedReportPath(new StudyRun(method, seed));
             if (File.Exists(untrainedPath))
             {
-                untrained.Add(MetaTestReport.Read(untrainedPath).ReturnsByStep[0]);
+                untrained.Add(MetaTestReport.Read(untrainedPath).ReturnsByStep);
             }
 
             curves.Add(metrics.Select(m => m.PostReturn).ToArray());
@@ -92,10 +93,21 @@ public static class LocomotionReport
         (double[] post, double[] postSe) = Statistics.Pointwise(curves);
         return new MethodSummary(method, tests.Count, mean, se, timed == 0 ? double.NaN : seconds / timed,
             curves.Min(c => c.Length), post, postSe, settings,
-            untrained.Count == tests.Count ? (untrained.Average(), Statistics.StandardError([.. untrained])) : null);
+            untrained.Count == tests.Count ? Statistics.Pointwise(ShortestCommon(untrained)) : null);
+    }
+
+    /// <summary>Every seed's returns cut to the steps all of them have (reports from older builds have step 0 only).</summary>
+    private static List<double[]> ShortestCommon(List<double[]> perSeed)
+    {
+        int n = perSeed.Min(x => x.Length);
+        return perSeed.Select(x => x[..n]).ToList();
     }
 
     private static double[] Steps(int n) => Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+
+    /// <summary>The untrained φ₀'s return at adaptation step <paramref name="k"/> as a table cell ("–" when not measured).</summary>
+    private static string Untrained(MethodSummary r, int k) =>
+        r.Untrained is { } u && u.Mean.Length > k ? string.Create(CultureInfo.InvariantCulture, $"{u.Mean[k]:F2} ± {u.Stderr[k]:F2}") : "–";
 
     /// <summary>The markdown report.</summary>
     internal static string Markdown(LocomotionStudy study, IReadOnlyList<MethodSummary> rows)
@@ -110,8 +122,8 @@ public static class LocomotionReport
             $"{s.TestSteps} adaptation steps on the same {s.TestTasks} test tasks (seed {s.TestSeed}) for every run. " +
             $"Returns: mean ± standard error over seeds of each seed's mean over test tasks.");
         sb.AppendLine();
-        var header = new StringBuilder("| method | settings | seeds | untrained step 0 |");
-        var rule = new StringBuilder("|---|---|---|---|");
+        var header = new StringBuilder("| method | settings | seeds | untrained step 0 | untrained step 1 |");
+        var rule = new StringBuilder("|---|---|---|---|---|");
         for (int k = 0; k <= s.TestSteps; k++)
         {
             header.Append(inv, $" step {k} |");
@@ -122,8 +134,7 @@ public static class LocomotionReport
         sb.AppendLine(rule.Append("---|---|---|---|").ToString());
         foreach (MethodSummary r in rows)
         {
-            string untrained = r.Untrained is { } u ? string.Create(inv, $"{u.Mean:F2} ± {u.Stderr:F2}") : "–";
-            sb.Append(inv, $"| {r.Method} | {r.Settings} | {r.Seeds} | {untrained} |");
+            sb.Append(inv, $"| {r.Method} | {r.Settings} | {r.Seeds} | {Untrained(r, 0)} | {Untrained(r, 1)} |");
             for (int k = 0; k < r.Returns.Length; k++)
             {
                 sb.Append(inv, $" {r.Returns[k]:F2} ± {r.Stderr[k]:F2} |");
@@ -133,8 +144,10 @@ public static class LocomotionReport
         }
 
         sb.AppendLine();
-        sb.AppendLine("Untrained step 0: the same meta-test of each seed's initial policy φ₀ (no meta-update), the reference a trained " +
-            "step-0 return is compared with.");
+        sb.AppendLine("Untrained step 0 and 1: the same meta-test of each seed's initial policy φ₀ (no meta-update), the reference for " +
+            "\"meta-learned\": a trained step-0 return above untrained step 0 where one policy can serve every task (velocity " +
+            "targets); on direction tasks (±1) a fixed policy's forward reward averages to zero over the tasks, so there the " +
+            "trained step 1 is compared with untrained step 1 (the same adaptation from φ₀).");
         sb.AppendLine("Environment steps per iteration count the pre- and post-adaptation batches of every task at full horizon (an upper " +
             "bound where episodes terminate early); meta-test episodes are not counted.");
         sb.AppendLine();

@@ -192,27 +192,32 @@ public sealed class LocomotionStudy
         }
     }
 
-    /// <summary>Where the untrained meta-policy φ₀ of a run (its config and seed, no meta-update) keeps its step-0 meta-test.</summary>
+    /// <summary>Where the untrained meta-policy φ₀ of a run (its config and seed, no meta-update) keeps its meta-test.</summary>
     public string UntrainedReportPath(StudyRun run) =>
         Path.Combine(OutDirectory, Env, run.Method, string.Create(CultureInfo.InvariantCulture, $"untrained-seed-{run.Seed}.json"));
 
     /// <summary>
-    /// The step-0 return of the run's untrained φ₀ on the scale's test tasks: the reference "meta-learned" is measured
-    /// against (the trained step-0 return above it). Written once, atomically, beside the run folder.
+    /// The meta-test of the run's untrained φ₀ (the same adaptation steps, test tasks and test seed as the trained test):
+    /// the reference "meta-learned" is measured against. Step 0 is the one to beat where a fixed policy can do well on
+    /// every task (velocity targets); where it cannot (directions ±1: a fixed policy's forward reward averages to zero),
+    /// the adapted steps are. Written once, atomically, beside the run folder; a report from an older build with only
+    /// step 0 is measured again (step 0 is the same number: same φ₀, tasks and seed).
     /// </summary>
     private void TestUntrained(StudyRun r, string name, Func<TrainConfig, IMetaLearner> create, Action<string> log)
     {
         string path = UntrainedReportPath(r);
-        if (File.Exists(path))
+        if (File.Exists(path) && MetaTestReport.Read(path) is { } old && old.ReturnsByStep.Length == Scale.TestSteps + 1
+            && old.Tasks == Scale.TestTasks && old.Seed == Scale.TestSeed)
         {
             return;
         }
 
         IMetaLearner learner = create(Config(r)); // a fresh learner holds φ₀ of the run's seed
         using IDisposable? owned = learner as IDisposable;
-        MetaTestResult result = learner.MetaTest(0, Scale.TestTasks, Scale.TestSeed);
+        MetaTestResult result = learner.MetaTest(Scale.TestSteps, Scale.TestTasks, Scale.TestSeed);
         MetaTestReport.From(result, 0, Scale.TestTasks, Scale.TestSeed).Write(path);
-        log(string.Create(CultureInfo.InvariantCulture, $"{name}: untrained φ₀, step-0 return {result.ReturnsByStep[0]:F2}"));
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: untrained φ₀, return by step {string.Join(" / ", result.ReturnsByStep.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}"));
     }
 
     /// <summary>

@@ -7,8 +7,8 @@ using BoMrl.Runs;
 namespace BoMrl.Tests.Experiments;
 
 /// <summary>
-/// The shipped configs of the paper's locomotion experiments (Section 6, Appendix B) load, carry the paper's settings
-/// and run through the same <c>bomrl train / test</c> path as navigation.
+/// The configs of the paper's locomotion experiments (Section 6): the -paper ones carry Appendix B's settings, the shipped
+/// ones are the tuning protocol's choice; all load and run through the same <c>bomrl train / test</c> path as navigation.
 /// </summary>
 public sealed class LocomotionConfigTests : IDisposable
 {
@@ -43,6 +43,53 @@ public sealed class LocomotionConfigTests : IDisposable
                 (learner as IDisposable)?.Dispose();
             }
         }
+    }
+
+    [Fact]
+    public void Every_shipped_locomotion_config_is_the_tuning_protocols_choice()
+    {
+        // Half-cheetah: the configuration `bomrl tune` chose (results/locomotion-tuning/chosen); Ant: its -paper config with
+        // the keys the choice of the half-cheetah family of the same task kind changed (docs/experiments.md, tuning protocol).
+        string chosen = Path.Combine(TrainConfigTests.RepoRoot(), "results", "locomotion-tuning", "chosen");
+        foreach (string kind in (string[])["vel", "dir"])
+        {
+            foreach (string algorithm in Algorithms)
+            {
+                Dictionary<string, string> choice = Leaves(Path.Combine(chosen, $"halfcheetah-{kind}-{algorithm}.json"));
+                Dictionary<string, string> paper = Leaves(ConfigPath($"halfcheetah-{kind}-{algorithm}-paper.json"));
+                Assert.Equal(paper.Keys.Order(), choice.Keys.Order());
+                var changed = choice.Where(kv => paper[kv.Key] != kv.Value).ToList();
+                foreach (string env in (string[])["halfcheetah", "ant"])
+                {
+                    Dictionary<string, string> expected = Leaves(ConfigPath($"{env}-{kind}-{algorithm}-paper.json"));
+                    changed.ForEach(kv => expected[kv.Key] = kv.Value);
+                    Assert.Equal(expected.OrderBy(kv => kv.Key), Leaves(ConfigPath($"{env}-{kind}-{algorithm}.json")).OrderBy(kv => kv.Key));
+                }
+            }
+        }
+    }
+
+    /// <summary>A config file's leaves: JSON path → value as JSON text.</summary>
+    private static Dictionary<string, string> Leaves(string file)
+    {
+        var leaves = new Dictionary<string, string>();
+        void Walk(System.Text.Json.Nodes.JsonNode? node, string path)
+        {
+            if (node is System.Text.Json.Nodes.JsonObject o)
+            {
+                foreach (var (key, value) in o)
+                {
+                    Walk(value, $"{path}/{key}");
+                }
+            }
+            else
+            {
+                leaves[path] = node?.ToJsonString() ?? "null";
+            }
+        }
+
+        Walk(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file)), "");
+        return leaves;
     }
 
     [Fact]

@@ -42,12 +42,13 @@ public sealed class LocomotionStudyTests : IDisposable
         }
 
         string md = File.ReadAllText(Path.Combine(dir, "halfcheetah-vel.md"));
-        // Each row names its settings and has the untrained φ₀'s step-0 return (measured once per run, beside the run folder).
-        Assert.Contains("| bomrl-kl2 | δ 0.001; λ 0.4; MC-Q centred | 2 | ", md, StringComparison.Ordinal);
-        Assert.Contains("| maml-trpo | δ 0.01; α 0.1 | 2 | ", md, StringComparison.Ordinal);
+        // Each row names its settings and has the untrained φ₀'s returns (measured once per run, beside the run folder).
+        Assert.Contains("| bomrl-kl2 | δ 0.03; λ 0.1; MC-Q − baseline | 2 | ", md, StringComparison.Ordinal);
+        Assert.Contains("| maml-trpo | δ 0.03; α 0.05 | 2 | ", md, StringComparison.Ordinal);
         Assert.DoesNotContain("| 2 | – |", md, StringComparison.Ordinal);
         MetaTestReport untrained = MetaTestReport.Read(Path.Combine(dir, "halfcheetah-vel", "maml-trpo", "untrained-seed-2.json"));
-        Assert.Equal((0, 1), (untrained.Iterations, untrained.ReturnsByStep.Length));
+        int steps = LocomotionScale.Tiny("halfcheetah-vel").TestSteps;
+        Assert.Equal((0, steps + 1), (untrained.Iterations, untrained.ReturnsByStep.Length));
         string run = Path.Combine(dir, "halfcheetah-vel", "maml-trpo", "seed-2");
         TrainConfig c = new RunFolder(run).ReadConfig();
         Assert.Equal((2, 2, 10, 2, 2L), (c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask, c.Sampler.Horizon!.Value, c.Iterations, c.Seed));
@@ -63,6 +64,16 @@ public sealed class LocomotionStudyTests : IDisposable
         Assert.Equal(metrics, File.ReadAllText(Path.Combine(run, "metrics.csv")));
         Assert.Equal(test, File.ReadAllText(Path.Combine(run, "test.json")));
         Assert.DoesNotContain("untrained φ₀", second.Out, StringComparison.Ordinal); // measured once
+
+        // A report from a build that measured step 0 only is measured again: every step, the same step 0.
+        string path = Path.Combine(dir, "halfcheetah-vel", "maml-trpo", "untrained-seed-2.json");
+        (untrained with { ReturnsByStep = untrained.ReturnsByStep[..1], StderrByStep = untrained.StderrByStep![..1] }).Write(path);
+        var third = Cli(Study(dir, "--methods", "maml-trpo", "--seeds", "2"));
+        Assert.True(third.Code == 0, third.Err);
+        Assert.Contains("untrained φ₀, return by step", third.Out, StringComparison.Ordinal);
+        MetaTestReport again = MetaTestReport.Read(path);
+        Assert.Equal(untrained.ReturnsByStep, again.ReturnsByStep);
+        Assert.Equal(untrained.StderrByStep, again.StderrByStep);
     }
 
     [Fact]
@@ -136,7 +147,7 @@ public sealed class LocomotionStudyTests : IDisposable
         TrainConfig c = ConfigLoader.Load(file, o);
         Assert.Equal((10, 10, 200, 30, 7L, 2, 40, 3), (c.Sampler.MetaBatchSize, c.Sampler.EpisodesPerTask, c.Sampler.Horizon!.Value,
             c.Iterations, c.Seed, c.Sampler.Threads, c.Test.Tasks, c.Test.Steps));
-        Assert.Equal(0.1, c.Algorithm.FastLr); // keys the override does not name keep the file's values
+        Assert.Equal(ConfigLoader.Load(file).Algorithm.FastLr, c.Algorithm.FastLr); // keys the override does not name keep the file's values
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, new JsonObject { ["sampler"] = new JsonObject { ["horizn"] = 3 } }));
         Assert.Contains("unknown config key 'sampler.horizn'", e.Message, StringComparison.Ordinal);
         Assert.True(ConfigLoader.HasKey("sampler.center_q"));
