@@ -17,11 +17,32 @@ namespace BoMrl.Studies;
 /// <param name="PostReturn">Mean over seeds of the post-adaptation training return per meta-iteration.</param>
 /// <param name="PostStderr">Its standard error over seeds.</param>
 /// <param name="Settings">What the row's config sets that tuning varies (meta-step, λ, estimator, inner step size).</param>
+/// <param name="PerSeed">Each seed's returns after 0..K adaptation steps (the rows of <paramref name="Returns"/>).</param>
+/// <param name="UntrainedPerSeed">Each seed's untrained φ₀ returns, in the order of <paramref name="PerSeed"/>; null when not measured.</param>
 /// <param name="Untrained">Return of the seeds' untrained φ₀ after 0..K adaptation steps (mean, standard error over seeds; only step 0
 /// where a report predates the adapted steps); null when not measured.</param>
 public sealed record MethodSummary(string Method, int Seeds, double[] Returns, double[] Stderr, double SecondsPerIteration,
-    int Iterations, double[] PostReturn, double[] PostStderr, string Settings = "", (double[] Mean, double[] Stderr)? Untrained = null)
+    int Iterations, double[] PostReturn, double[] PostStderr, string Settings = "", (double[] Mean, double[] Stderr)? Untrained = null,
+    IReadOnlyList<double[]>? PerSeed = null, IReadOnlyList<double[]>? UntrainedPerSeed = null)
 {
+    /// <summary>
+    /// Paired over seeds: the mean and standard error of (trained step <paramref name="k"/> − untrained step
+    /// <paramref name="k"/>); null when the untrained φ₀ was not measured at that step for every seed.
+    /// </summary>
+    public (double Mean, double Stderr)? MetaLearningGain(int k) =>
+        PerSeed is null || UntrainedPerSeed is null || UntrainedPerSeed.Any(u => u.Length <= k) ? null
+            : Paired(PerSeed.Zip(UntrainedPerSeed, (t, u) => t[k] - u[k]));
+
+    /// <summary>Paired over seeds: the mean and standard error of (step 1 − step 0), the gain of one adaptation step.</summary>
+    public (double Mean, double Stderr)? AdaptationGain =>
+        PerSeed is null || PerSeed.Any(t => t.Length < 2) ? null : Paired(PerSeed.Select(t => t[1] - t[0]));
+
+    private static (double Mean, double Stderr) Paired(IEnumerable<double> differences)
+    {
+        double[] d = [.. differences];
+        return (d.Average(), Statistics.StandardError(d));
+    }
+
     /// <summary>(R₂ − R₁)/|R₁|: the relative gain of the second adaptation step over the first (NaN when K &lt; 2).</summary>
     public double RelativeGainStep2 => Returns.Length > 2 ? (Returns[2] - Returns[1]) / Math.Abs(Returns[1]) : double.NaN;
 }
@@ -93,7 +114,8 @@ public static class LocomotionReport
         (double[] post, double[] postSe) = Statistics.Pointwise(curves);
         return new MethodSummary(method, tests.Count, mean, se, timed == 0 ? double.NaN : seconds / timed,
             curves.Min(c => c.Length), post, postSe, settings,
-            untrained.Count == tests.Count ? Statistics.Pointwise(ShortestCommon(untrained)) : null);
+            untrained.Count == tests.Count ? Statistics.Pointwise(ShortestCommon(untrained)) : null,
+            tests, untrained.Count == tests.Count ? untrained : null);
     }
 
     /// <summary>Every seed's returns cut to the steps all of them have (reports from older builds have step 0 only).</summary>
@@ -108,6 +130,14 @@ public static class LocomotionReport
     /// <summary>The untrained φ₀'s return at adaptation step <paramref name="k"/> as a table cell ("–" when not measured).</summary>
     private static string Untrained(MethodSummary r, int k) =>
         r.Untrained is { } u && u.Mean.Length > k ? string.Create(CultureInfo.InvariantCulture, $"{u.Mean[k]:F2} ± {u.Stderr[k]:F2}") : "–";
+
+    /// <summary>A paired difference as a table cell, bold when above 2 standard errors ("–" when not measured).</summary>
+    private static string Gain((double Mean, double Stderr)? g) => g switch
+    {
+        null => "–",
+        var (m, se) when m > 2 * se => string.Create(CultureInfo.InvariantCulture, $"**{m:F2} ± {se:F2}**"),
+        var (m, se) => string.Create(CultureInfo.InvariantCulture, $"{m:F2} ± {se:F2}"),
+    };
 
     /// <summary>The markdown report.</summary>
     internal static string Markdown(LocomotionStudy study, IReadOnlyList<MethodSummary> rows)
@@ -150,6 +180,17 @@ public static class LocomotionReport
             "trained step 1 is compared with untrained step 1 (the same adaptation from φ₀).");
         sb.AppendLine("Environment steps per iteration count the pre- and post-adaptation batches of every task at full horizon (an upper " +
             "bound where episodes terminate early); meta-test episodes are not counted.");
+        sb.AppendLine();
+        sb.AppendLine("Meta-learning and adaptation, paired over seeds (mean ± standard error of each seed's difference; **bold** where " +
+            "the mean exceeds 2 standard errors):");
+        sb.AppendLine();
+        sb.AppendLine("| method | step 0 − untrained step 0 | step 1 − untrained step 1 | step 1 − step 0 |");
+        sb.AppendLine("|---|---|---|---|");
+        foreach (MethodSummary r in rows)
+        {
+            sb.AppendLine(inv, $"| {r.Method} | {Gain(r.MetaLearningGain(0))} | {Gain(r.MetaLearningGain(1))} | {Gain(r.AdaptationGain)} |");
+        }
+
         sb.AppendLine();
         sb.AppendLine(inv, $"![return vs adaptation step]({study.Env}-adaptation.png)");
         sb.AppendLine(inv, $"![post-adaptation return vs meta-iteration]({study.Env}-training.png)");

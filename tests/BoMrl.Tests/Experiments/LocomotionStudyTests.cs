@@ -46,6 +46,8 @@ public sealed class LocomotionStudyTests : IDisposable
         Assert.Contains("| bomrl-kl2 | δ 0.03; λ 0.1; MC-Q − baseline | 2 | ", md, StringComparison.Ordinal);
         Assert.Contains("| maml-trpo | δ 0.03; α 0.05 | 2 | ", md, StringComparison.Ordinal);
         Assert.DoesNotContain("| 2 | – |", md, StringComparison.Ordinal);
+        Assert.Contains("| method | step 0 − untrained step 0 | step 1 − untrained step 1 | step 1 − step 0 |", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("| maml-trpo | – |", md, StringComparison.Ordinal);
         MetaTestReport untrained = MetaTestReport.Read(Path.Combine(dir, "halfcheetah-vel", "maml-trpo", "untrained-seed-2.json"));
         int steps = LocomotionScale.Tiny("halfcheetah-vel").TestSteps;
         Assert.Equal((0, steps + 1), (untrained.Iterations, untrained.ReturnsByStep.Length));
@@ -74,6 +76,23 @@ public sealed class LocomotionStudyTests : IDisposable
         MetaTestReport again = MetaTestReport.Read(path);
         Assert.Equal(untrained.ReturnsByStep, again.ReturnsByStep);
         Assert.Equal(untrained.StderrByStep, again.StderrByStep);
+    }
+
+    [Fact]
+    public void Meta_learning_and_adaptation_gains_are_paired_over_seeds()
+    {
+        // Three seeds: trained [step 0, step 1] and the same seed's untrained φ₀. Step-0 differences 1, 2, 3: mean 2,
+        // standard error 1/√3; step 1 − step 0: 2, 3, 1.
+        double[][] trained = [[1, 3], [2, 5], [3, 4]];
+        double[][] untrained = [[0, 1], [0, 1], [0, 1]];
+        var row = new MethodSummary("m", 3, [2, 4], [0, 0], 1, 1, [0], [0], PerSeed: trained, UntrainedPerSeed: untrained);
+        Assert.Equal(2, row.MetaLearningGain(0)!.Value.Mean, 12);
+        Assert.Equal(1 / Math.Sqrt(3), row.MetaLearningGain(0)!.Value.Stderr, 12);
+        Assert.Equal(3, row.MetaLearningGain(1)!.Value.Mean, 12);
+        Assert.Equal(2, row.AdaptationGain!.Value.Mean, 12);
+        Assert.Null(row.MetaLearningGain(2)); // not measured at step 2
+        Assert.Null((row with { UntrainedPerSeed = [[0], [0], [0]] }).MetaLearningGain(1)); // a step-0-only report
+        Assert.Null((row with { UntrainedPerSeed = null }).MetaLearningGain(0));
     }
 
     [Fact]
