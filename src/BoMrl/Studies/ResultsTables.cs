@@ -34,7 +34,7 @@ public static partial class ResultsTables
     {
         ArgumentNullException.ThrowIfNull(resultsRoot);
         var r = new Reader(resultsRoot);
-        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        var tables = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["headline"] = Headline(r),
             ["frozenlake-paper"] = FrozenLakePaper(r),
@@ -46,6 +46,18 @@ public static partial class ResultsTables
             ["halfcheetah-vel"] = Locomotion(r, "halfcheetah-vel", 1),
             ["halfcheetah-vel-probe"] = Probe(r),
         };
+        foreach (string env in TunedFamilies(r))
+        {
+            tables[$"tuned-{env}"] = TunedLocomotion(r, env);
+        }
+
+        if (TunedFamilies(r).Length > 0)
+        {
+            tables["locomotion-criteria"] = LocomotionCriteria(r);
+            tables["locomotion-claims"] = LocomotionClaims(r);
+        }
+
+        return tables;
     }
 
     /// <summary>
@@ -174,7 +186,14 @@ public static partial class ResultsTables
             t.Add("2D navigation, 100 meta-iterations", n.Headline!.Replace("{λ}", lambda, StringComparison.Ordinal), g.Seeds, Steps(g.Mean, g.Stderr, 1, 0, 1, 3));
         }
 
-        foreach ((string env, string name, int decimals) in new[] { ("halfcheetah-dir", "Half-Cheetah direction", 2), ("halfcheetah-vel", "Half-Cheetah velocity", 1) })
+        foreach ((string env, string name) in new[] { ("halfcheetah-dir", "Half-Cheetah direction"), ("halfcheetah-vel", "Half-Cheetah velocity"),
+            ("ant-dir", "Ant direction"), ("ant-vel", "Ant velocity") }.Where(f => TunedFamilies(r).Contains(f.Item1)))
+        {
+            TunedHeadline(r, t, env, name);
+        }
+
+        foreach ((string env, string name, int decimals) in new[] { ("halfcheetah-dir", "Half-Cheetah direction", 2), ("halfcheetah-vel", "Half-Cheetah velocity", 1) }
+            .Where(f => !TunedFamilies(r).Contains(f.Item1)))
         {
             foreach (string method in new[] { "bomrl-kl2", "maml-trpo", "promp" })
             {
@@ -424,6 +443,16 @@ public static partial class ResultsTables
 
             return path;
         }
+
+        /// <summary>Whether results/<paramref name="relative"/> exists (file or folder).</summary>
+        public bool Exists(string relative) => File.Exists(Path.Combine(root, relative)) || Directory.Exists(Path.Combine(root, relative));
+
+        /// <summary>The full path of results/<paramref name="relative"/>, which must exist.</summary>
+        public string Resolve(string relative) => Full(relative);
+
+        /// <summary>The names of the folders in results/<paramref name="relative"/>, in ordinal order.</summary>
+        public string[] Directories(string relative) =>
+            Directory.GetDirectories(Full(relative)).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray();
 
         public JsonElement Json(string relative)
         {
