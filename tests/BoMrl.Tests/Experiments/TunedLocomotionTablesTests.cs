@@ -14,11 +14,15 @@ public sealed class TunedLocomotionTablesTests : IDisposable
 
     public void Dispose() => Directory.Delete(_results, recursive: true);
 
-    /// <summary>A copy of the repository's results/ (every other table reads it) plus a made-up tuned halfcheetah-dir.</summary>
+    /// <summary>
+    /// A copy of the repository's results/ (every other table reads it) whose tuned study is only a made-up halfcheetah-dir.
+    /// </summary>
     private void Build(Dictionary<string, double[][]> trained)
     {
         string repo = TrainConfigTests.RepoRoot();
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(repo, "results"), "*", SearchOption.AllDirectories))
+        string committedTuned = Path.Combine(repo, "results", "locomotion-tuned") + Path.DirectorySeparatorChar;
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(repo, "results"), "*", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(committedTuned, StringComparison.Ordinal)))
         {
             string target = Path.Combine(_results, Path.GetRelativePath(Path.Combine(repo, "results"), file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
