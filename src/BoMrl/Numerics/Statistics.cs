@@ -28,6 +28,16 @@ public static class Statistics
         return Math.Sqrt(ss / (n - 1) / n);
     }
 
+    /// <summary>Paired over seeds: the mean and <see cref="StandardError"/> of each seed's difference between two runs.</summary>
+    public static (double Mean, double Stderr) Paired(IEnumerable<double> differences)
+    {
+        double[] d = [.. differences];
+        return (d.Average(), StandardError(d));
+    }
+
+    /// <summary>Whether a mean exceeds two of its standard errors (a study's "meta-learns" / "adapts" criterion).</summary>
+    public static bool AboveTwoStandardErrors((double Mean, double Stderr) x) => x.Mean > 2 * x.Stderr;
+
     /// <summary>
     /// Pointwise over several series (one per seed): the mean and <see cref="StandardError"/> of element k across the
     /// series, for k up to the shortest series' length.

@@ -31,17 +31,11 @@ public sealed record MethodSummary(string Method, int Seeds, double[] Returns, d
     /// </summary>
     public (double Mean, double Stderr)? MetaLearningGain(int k) =>
         PerSeed is null || UntrainedPerSeed is null || UntrainedPerSeed.Any(u => u.Length <= k) ? null
-            : Paired(PerSeed.Zip(UntrainedPerSeed, (t, u) => t[k] - u[k]));
+            : Statistics.Paired(PerSeed.Zip(UntrainedPerSeed, (t, u) => t[k] - u[k]));
 
     /// <summary>Paired over seeds: the mean and standard error of (step 1 − step 0), the gain of one adaptation step.</summary>
     public (double Mean, double Stderr)? AdaptationGain =>
-        PerSeed is null || PerSeed.Any(t => t.Length < 2) ? null : Paired(PerSeed.Select(t => t[1] - t[0]));
-
-    private static (double Mean, double Stderr) Paired(IEnumerable<double> differences)
-    {
-        double[] d = [.. differences];
-        return (d.Average(), Statistics.StandardError(d));
-    }
+        PerSeed is null || PerSeed.Any(t => t.Length < 2) ? null : Statistics.Paired(PerSeed.Select(t => t[1] - t[0]));
 
     /// <summary>(R₂ − R₁)/|R₁|: the relative gain of the second adaptation step over the first (NaN when K &lt; 2).</summary>
     public double RelativeGainStep2 => Returns.Length > 2 ? (Returns[2] - Returns[1]) / Math.Abs(Returns[1]) : double.NaN;
@@ -135,7 +129,7 @@ public static class LocomotionReport
     private static string Gain((double Mean, double Stderr)? g) => g switch
     {
         null => "–",
-        var (m, se) when m > 2 * se => string.Create(CultureInfo.InvariantCulture, $"**{m:F2} ± {se:F2}**"),
+        var (m, se) when Statistics.AboveTwoStandardErrors((m, se)) => string.Create(CultureInfo.InvariantCulture, $"**{m:F2} ± {se:F2}**"),
         var (m, se) => string.Create(CultureInfo.InvariantCulture, $"{m:F2} ± {se:F2}"),
     };
 

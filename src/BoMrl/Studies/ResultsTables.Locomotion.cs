@@ -31,11 +31,7 @@ public static partial class ResultsTables
         public (double[] Mean, double[] Stderr) UntrainedReturns => Statistics.Pointwise(Untrained);
 
         /// <summary>Mean and standard error over seeds of a per-seed difference.</summary>
-        public (double Mean, double Stderr) Paired(Func<int, double> perSeed)
-        {
-            double[] d = Enumerable.Range(0, Trained.Length).Select(perSeed).ToArray();
-            return (d.Average(), Statistics.StandardError(d));
-        }
+        public (double Mean, double Stderr) Paired(Func<int, double> perSeed) => Statistics.Paired(Enumerable.Range(0, Trained.Length).Select(perSeed));
 
         public (double Mean, double Stderr) MetaLearning(int k) => Paired(i => Trained[i][k] - Untrained[i][k]);
 
@@ -78,7 +74,7 @@ public static partial class ResultsTables
         $"{x.Mean.ToString("F" + decimals, Inv)} ± {x.Stderr.ToString("F" + decimals, Inv)}";
 
     /// <summary>A paired difference, bold where its mean exceeds two standard errors.</summary>
-    private static string Significant((double Mean, double Stderr) x) => x.Mean > 2 * x.Stderr ? $"**{Cell(x)}**" : Cell(x);
+    private static string Significant((double Mean, double Stderr) x) => Statistics.AboveTwoStandardErrors(x) ? $"**{Cell(x)}**" : Cell(x);
 
     /// <summary>One family of the tuned study: every row's settings, untrained φ₀, returns by step and iteration time.</summary>
     private static string TunedLocomotion(Reader r, string env)
@@ -115,8 +111,8 @@ public static partial class ResultsTables
                 TunedRow row = ReadTuned(r, env, method);
                 (double Mean, double Stderr) meta = row.MetaLearning(direction ? 1 : 0);
                 t.Add(env, TunedLabel(method), row.Seeds, Significant(row.MetaLearning(0)), Significant(row.MetaLearning(1)),
-                    Significant(row.Adaptation), meta.Mean > 2 * meta.Stderr ? "yes" : "no",
-                    row.Adaptation.Mean > 2 * row.Adaptation.Stderr ? "yes" : "no");
+                    Significant(row.Adaptation), Statistics.AboveTwoStandardErrors(meta) ? "yes" : "no",
+                    Statistics.AboveTwoStandardErrors(row.Adaptation) ? "yes" : "no");
             }
         }
 
